@@ -1,0 +1,146 @@
+// Private layout of Arena and its blocks, shared by the arena/src files.
+#ifndef ARENA_SRC_ARENA_INTERNAL_H
+#define ARENA_SRC_ARENA_INTERNAL_H
+
+#include <cstddef>
+#include <cstdint>
+
+#include "arena/arena.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARENA_NOINLINE __attribute__((noinline))
+#define ARENA_COLD __attribute__((cold))
+#else
+#define ARENA_NOINLINE
+#define ARENA_COLD
+#endif
+
+#if ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_POISON(p, n) ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#if ARENA_VALGRIND
+#include <valgrind/memcheck.h>
+#define ARENA_VG_CREATE_POOL(a) VALGRIND_CREATE_MEMPOOL((a), 0, 0)
+#define ARENA_VG_DESTROY_POOL(a) VALGRIND_DESTROY_MEMPOOL(a)
+#define ARENA_VG_NOACCESS(p, n) VALGRIND_MAKE_MEM_NOACCESS((p), (n))
+#define ARENA_VG_POOL_ALLOC(a, p, n) VALGRIND_MEMPOOL_ALLOC((a), (p), (n))
+#define ARENA_VG_POOL_TRIM_ALL(a) VALGRIND_MEMPOOL_TRIM((a), 0, 0)
+#else
+#define ARENA_VG_CREATE_POOL(a) ((void)(a))
+#define ARENA_VG_DESTROY_POOL(a) ((void)(a))
+#define ARENA_VG_NOACCESS(p, n) ((void)(p), (void)(n))
+#define ARENA_VG_POOL_ALLOC(a, p, n) ((void)(a), (void)(p), (void)(n))
+#define ARENA_VG_POOL_TRIM_ALL(a) ((void)(a))
+#endif
+
+#if ARENA_DEBUG_CHECKS
+#include <cstdio>
+#include <cstdlib>
+#define ARENA_DEBUG_ASSERT(cond)                                                               \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
+            std::fprintf(stderr, "arena: debug check failed: %s (%s:%d)\n", #cond, __FILE__, \
+                         __LINE__);                                                            \
+            std::abort();                                                                      \
+        }                                                                                      \
+    } while (0)
+#else
+#define ARENA_DEBUG_ASSERT(cond) ((void)0)
+#endif
+
+namespace arena_detail {
+
+constexpr size_t kAlign = ARENA_DEFAULT_ALIGNMENT;
+// Largest block or request we ever try to get: keeps every sum below overflow.
+constexpr size_t kMaxRequest = SIZE_MAX / 4;
+
+// Header in front of every block's data. Blocks of the growth chain are kept
+// in creation order; dedicated blocks (one oversized request each) live on
+// their own lists so they never change the growth of the chain.
+struct Block {
+    Block *next;
+    size_t capacity;    // usable bytes after the header
+    size_t total_bytes; // what upstream gave (header included)
+    size_t index;       // position in the growth chain (dedicated: 0)
+    char *data() { return reinterpret_cast<char *>(this) + header_size(); }
+    char *end() { return data() + capacity; }
+    static constexpr size_t header_size() { return (sizeof(Block) + kAlign - 1) & ~(kAlign - 1); }
+};
+
+struct Cleanup {
+    Cleanup *next; // older cleanup
+    void (*fn)(void *);
+    void *data;
+};
+
+inline size_t round_up(size_t value, size_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
+inline bool is_power_of_two(size_t value) { return value != 0 && (value & (value - 1)) == 0; }
+
+} // namespace arena_detail
+
+struct Arena {
+    ArenaHot hot; // must stay first: the inline fast path casts Arena* to ArenaHot*
+
+    arena_detail::Block *first;   // growth chain head
+    arena_detail::Block *current; // block the cursor is in (NULL before the first block)
+    arena_detail::Block *last;    // growth chain tail (next block grows from it)
+    size_t used_before_current;   // bytes handed out in chain blocks before current
+    size_t abandoned;             // tails skipped in chain blocks before current
+
+    arena_detail::Block *dedicated_live; // newest first
+    arena_detail::Block *dedicated_free; // kept by reset for reuse
+    size_t dedicated_used;               // bytes handed out from live dedicated blocks
+
+    arena_detail::Cleanup *cleanups; // newest first
+
+    size_t committed;
+    size_t block_count;
+    size_t dedicated_count;
+    size_t upstream_allocations;
+    size_t peak_used;
+    size_t peak_used_since_reset;
+    size_t reset_count;
+    uint64_t epoch; // bumped by every reset: marks from before are stale
+
+    size_t initial_capacity;
+    double growth_factor;
+    size_t max_block_size;
+    ArenaUpstream upstream;
+
+    Arena *parent;
+    Arena *first_child;
+    Arena *next_sibling;
+    Arena *prev_sibling;
+};
+
+namespace arena_detail {
+
+// Bytes handed out since the last reset, padding included.
+inline size_t used_bytes(const Arena *arena) {
+    size_t in_current = arena->current ? static_cast<size_t>(arena->hot.cursor - arena->current->data()) : 0;
+    return arena->used_before_current + in_current + arena->dedicated_used;
+}
+inline void note_peak(Arena *arena) {
+    size_t used = used_bytes(arena);
+    if (used > arena->peak_used) arena->peak_used = used;
+    if (used > arena->peak_used_since_reset) arena->peak_used_since_reset = used;
+}
+
+// blocks.cpp
+Block *new_block(Arena *arena, size_t capacity, size_t index);
+void release_block(Arena *arena, Block *block, bool dedicated);
+void rewind_to_start(Arena *arena);
+void trim_blocks(Arena *arena, size_t retain_bytes);
+void free_all_blocks(Arena *arena);
+// lifetime.cpp
+void run_cleanups_until(Arena *arena, Cleanup *stop);
+
+} // namespace arena_detail
+
+#endif // ARENA_SRC_ARENA_INTERNAL_H

@@ -1,0 +1,96 @@
+// Statistics and the consistency check.
+#include <cerrno>
+#include <cstring>
+#include <initializer_list>
+
+#include "arena_internal.h"
+
+using namespace arena_detail;
+
+namespace {
+
+constexpr size_t kSuggestionGranule = 4096; // capacities are suggested in whole pages
+
+void add_stats(const Arena *arena, ArenaStats *stats, bool include_children) {
+    size_t used = used_bytes(arena);
+    stats->used_bytes += used;
+    stats->requested_bytes += arena->hot.requested_bytes;
+    stats->allocation_count += arena->hot.allocation_count;
+    stats->committed_bytes += arena->committed;
+    stats->block_count += arena->block_count;
+    stats->dedicated_block_count += arena->dedicated_count;
+    stats->padding_bytes += used - arena->hot.requested_bytes;
+    stats->abandoned_bytes += arena->abandoned;
+    stats->peak_used_bytes += used > arena->peak_used ? used : arena->peak_used;
+    stats->peak_used_since_reset += used > arena->peak_used_since_reset ? used : arena->peak_used_since_reset;
+    stats->reset_count += arena->reset_count;
+    stats->upstream_allocations += arena->upstream_allocations;
+    if (include_children)
+        for (const Arena *child = arena->first_child; child != nullptr; child = child->next_sibling)
+            add_stats(child, stats, true);
+}
+
+} // namespace
+
+extern "C" {
+
+size_t arena_get_used_memory(const Arena *arena) { return arena ? used_bytes(arena) : 0; }
+
+size_t arena_get_allocation_count(const Arena *arena) { return arena ? arena->hot.allocation_count : 0; }
+
+void arena_get_stats(const Arena *arena, ArenaStats *stats, int flags) {
+    if (stats == nullptr) return;
+    std::memset(stats, 0, sizeof *stats);
+    if (arena == nullptr) return;
+    add_stats(arena, stats, (flags & ARENA_STATS_INCLUDE_CHILDREN) != 0);
+    // One block that would have served the observed peak: whole pages, and
+    // never below the smallest sensible block.
+    size_t peak = stats->peak_used_bytes;
+    stats->suggested_initial_capacity = peak < kSuggestionGranule ? kSuggestionGranule : round_up(peak, kSuggestionGranule);
+}
+
+int arena_check(const Arena *arena) {
+    if (arena == nullptr) return EINVAL;
+    const ArenaHot &hot = arena->hot;
+    if ((reinterpret_cast<uintptr_t>(hot.cursor) & (kAlign - 1)) != 0) return EINVAL;
+    size_t committed = 0, blocks = 0, dedicated = 0;
+    bool seen_current = arena->current == nullptr;
+    const Block *previous = nullptr;
+    for (const Block *block = arena->first; block != nullptr; block = block->next) {
+        if (previous && (block->index != previous->index + 1 || block->capacity < previous->capacity))
+            return EINVAL;
+        committed += block->total_bytes;
+        blocks += 1;
+        if (block == arena->current) seen_current = true;
+        previous = block;
+    }
+    if (!seen_current || previous != arena->last) return EINVAL;
+    if (arena->current == nullptr) {
+        if (hot.cursor != nullptr || hot.limit != nullptr || arena->first != nullptr) return EINVAL;
+    } else {
+        Block *current = arena->current;
+        if (hot.cursor < current->data() || hot.cursor > hot.limit || hot.limit != current->end()) return EINVAL;
+    }
+    size_t dedicated_capacity = 0;
+    for (const Block *list : {arena->dedicated_live, arena->dedicated_free}) {
+        for (const Block *block = list; block != nullptr; block = block->next) {
+            committed += block->total_bytes;
+            blocks += 1;
+            dedicated += 1;
+            if (list == arena->dedicated_live) dedicated_capacity += block->capacity;
+        }
+    }
+    if (committed != arena->committed || blocks != arena->block_count || dedicated != arena->dedicated_count)
+        return EINVAL;
+    if (arena->dedicated_used > dedicated_capacity) return EINVAL;
+    if (used_bytes(arena) < hot.requested_bytes) return EINVAL;
+    if (used_bytes(arena) + arena->abandoned > committed) return EINVAL;
+    for (const Arena *child = arena->first_child; child != nullptr; child = child->next_sibling) {
+        if (child->parent != arena) return EINVAL;
+        if (child->next_sibling && child->next_sibling->prev_sibling != child) return EINVAL;
+        if (int error = arena_check(child)) return error;
+    }
+    return 0;
+}
+
+} // extern "C"
