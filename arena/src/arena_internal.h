@@ -86,6 +86,8 @@ inline bool is_power_of_two(size_t value) { return value != 0 && (value & (value
 
 struct Arena {
     ArenaHot hot; // must stay first: the inline fast path casts Arena* to ArenaHot*
+    size_t allocation_count; // folded from hot.tally by the slow path
+    size_t requested_bytes;  // folded from hot.tally by the slow path
 
     arena_detail::Block *first;   // growth chain head
     arena_detail::Block *current; // block the cursor is in (NULL before the first block)
@@ -120,6 +122,29 @@ struct Arena {
 };
 
 namespace arena_detail {
+
+constexpr uint64_t kTallyBytesMask = ARENA_TALLY_ONE_ - 1;
+
+inline size_t allocation_count(const Arena *arena) {
+    return arena->allocation_count + static_cast<size_t>(arena->hot.tally >> ARENA_TALLY_COUNT_SHIFT_);
+}
+inline size_t requested_bytes(const Arena *arena) {
+    return arena->requested_bytes + static_cast<size_t>(arena->hot.tally & kTallyBytesMask);
+}
+// Moves the fast path's tally into the totals and opens a new fold window.
+// Must follow every change of cursor or current made outside the fast path.
+inline void refold(Arena *arena) {
+    arena->allocation_count += static_cast<size_t>(arena->hot.tally >> ARENA_TALLY_COUNT_SHIFT_);
+    arena->requested_bytes += static_cast<size_t>(arena->hot.tally & kTallyBytesMask);
+    arena->hot.tally = 0;
+    if (arena->current == nullptr) {
+        arena->hot.limit = nullptr;
+        return;
+    }
+    char *end = arena->current->end();
+    size_t room = static_cast<size_t>(end - arena->hot.cursor);
+    arena->hot.limit = room > ARENA_FOLD_WINDOW_ ? arena->hot.cursor + ARENA_FOLD_WINDOW_ : end;
+}
 
 // Bytes handed out since the last reset, padding included.
 inline size_t used_bytes(const Arena *arena) {

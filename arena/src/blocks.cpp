@@ -53,9 +53,10 @@ void rewind_to_start(Arena *arena) {
     ARENA_VG_POOL_TRIM_ALL(arena);
     arena->current = arena->first;
     arena->hot.cursor = arena->first ? arena->first->data() : nullptr;
-    arena->hot.limit = arena->first ? arena->first->end() : nullptr;
-    arena->hot.allocation_count = 0;
-    arena->hot.requested_bytes = 0;
+    arena->hot.tally = 0;
+    arena->allocation_count = 0;
+    arena->requested_bytes = 0;
+    refold(arena);
     arena->used_before_current = 0;
     arena->abandoned = 0;
     arena->dedicated_used = 0;
@@ -92,7 +93,7 @@ void trim_blocks(Arena *arena, size_t retain_bytes) {
     }
     arena->current = arena->first;
     arena->hot.cursor = arena->first ? arena->first->data() : nullptr;
-    arena->hot.limit = arena->first ? arena->first->end() : nullptr;
+    refold(arena);
 }
 
 void free_all_blocks(Arena *arena) {
@@ -104,7 +105,8 @@ void free_all_blocks(Arena *arena) {
         }
     }
     arena->current = arena->last = nullptr;
-    arena->hot.cursor = arena->hot.limit = nullptr;
+    arena->hot.cursor = nullptr;
+    refold(arena);
 }
 
 } // namespace arena_detail
@@ -116,15 +118,16 @@ char *try_bump(Arena *arena, size_t rounded, size_t alignment) {
     char *cursor = arena->hot.cursor;
     if (cursor == nullptr) return nullptr;
     size_t padding = static_cast<size_t>(-reinterpret_cast<uintptr_t>(cursor)) & (alignment - 1);
-    size_t available = static_cast<size_t>(arena->hot.limit - cursor);
+    size_t available = static_cast<size_t>(arena->current->end() - cursor);
     if (padding > available || rounded > available - padding) return nullptr;
     arena->hot.cursor = cursor + padding + rounded;
     return cursor + padding;
 }
 
 void *hand_out(Arena *arena, char *result, size_t size) {
-    arena->hot.allocation_count += 1;
-    arena->hot.requested_bytes += size;
+    arena->allocation_count += 1;
+    arena->requested_bytes += size;
+    refold(arena);
     ARENA_UNPOISON(result, size);
     ARENA_VG_POOL_ALLOC(arena, result, size);
     return result;
@@ -172,11 +175,11 @@ void *alloc_dedicated(Arena *arena, size_t size, size_t rounded, size_t alignmen
 void move_to_block(Arena *arena, Block *next) {
     if (Block *current = arena->current) {
         arena->used_before_current += static_cast<size_t>(arena->hot.cursor - current->data());
-        arena->abandoned += static_cast<size_t>(arena->hot.limit - arena->hot.cursor);
+        arena->abandoned += static_cast<size_t>(current->end() - arena->hot.cursor);
     }
     arena->current = next;
     arena->hot.cursor = next->data();
-    arena->hot.limit = next->end();
+    refold(arena);
 }
 
 } // namespace
@@ -191,6 +194,7 @@ extern "C" ARENA_NOINLINE ARENA_COLD void *arena_alloc_slow(Arena *arena, size_t
         return nullptr;
     }
     if (alignment < kAlign) alignment = kAlign;
+    refold(arena); // the fast path may have declined only because the fold window ended
     // size 0 still consumes one granule so that every result is unique.
     size_t rounded = size == 0 ? kAlign : round_up(size, kAlign);
     if (char *result = try_bump(arena, rounded, alignment)) return hand_out(arena, result, size);
@@ -229,16 +233,18 @@ extern "C" void *arena_realloc(Arena *arena, void *ptr, size_t old_size, size_t 
         errno = ENOMEM;
         return nullptr;
     }
+    refold(arena);
     char *bytes = static_cast<char *>(ptr);
     size_t old_rounded = old_size == 0 ? kAlign : round_up(old_size, kAlign);
     size_t new_rounded = new_size == 0 ? kAlign : round_up(new_size, kAlign);
     Block *current = arena->current;
     bool is_newest = current != nullptr && bytes >= current->data() && old_size <= kMaxRequest &&
-                     bytes + old_rounded == arena->hot.cursor && arena->hot.requested_bytes >= old_size;
-    if (is_newest && new_rounded <= static_cast<size_t>(arena->hot.limit - bytes)) {
+                     bytes + old_rounded == arena->hot.cursor && arena->requested_bytes >= old_size;
+    if (is_newest && new_rounded <= static_cast<size_t>(current->end() - bytes)) {
         note_peak(arena); // shrinking lowers used bytes: keep the peak first
         arena->hot.cursor = bytes + new_rounded;
-        arena->hot.requested_bytes = arena->hot.requested_bytes - old_size + new_size;
+        arena->requested_bytes = arena->requested_bytes - old_size + new_size;
+        refold(arena);
         if (new_size < old_size) {
             ARENA_POISON(bytes + new_size, old_rounded - new_size);
         } else {

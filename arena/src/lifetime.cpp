@@ -60,7 +60,7 @@ Arena *create(const ArenaOptions *given, Arena *parent) {
     }
     arena->first = arena->current = arena->last = first;
     arena->hot.cursor = first->data();
-    arena->hot.limit = first->end();
+    refold(arena);
 
     if (parent != nullptr) {
         arena->parent = parent;
@@ -189,6 +189,7 @@ ArenaMark arena_mark(Arena *arena) {
     ArenaMark mark;
     std::memset(&mark, 0, sizeof mark);
     if (arena == nullptr) return mark;
+    refold(arena);
     mark.arena_ = arena;
     mark.block_ = arena->current;
     mark.cursor_ = arena->hot.cursor;
@@ -197,15 +198,15 @@ ArenaMark arena_mark(Arena *arena) {
     mark.dedicated_used_ = arena->dedicated_used;
     mark.dedicated_ = arena->dedicated_live;
     mark.cleanups_ = arena->cleanups;
-    mark.allocation_count_ = arena->hot.allocation_count;
-    mark.requested_bytes_ = arena->hot.requested_bytes;
+    mark.allocation_count_ = arena->allocation_count;
+    mark.requested_bytes_ = arena->requested_bytes;
     mark.epoch_ = arena->epoch;
     return mark;
 }
 
 int arena_rewind(Arena *arena, ArenaMark mark) {
     if (arena == nullptr || mark.arena_ != arena || mark.epoch_ != arena->epoch) return EINVAL;
-    if (mark.allocation_count_ > arena->hot.allocation_count || mark.requested_bytes_ > arena->hot.requested_bytes)
+    if (mark.allocation_count_ > allocation_count(arena) || mark.requested_bytes_ > requested_bytes(arena))
         return EINVAL;
     // The mark's block must be in the chain at or before the current one.
     Block *target = static_cast<Block *>(mark.block_);
@@ -250,12 +251,14 @@ int arena_rewind(Arena *arena, ArenaMark mark) {
     }
     arena->current = target;
     arena->hot.cursor = cursor;
-    arena->hot.limit = target ? target->end() : nullptr;
+
     arena->used_before_current = mark.used_before_;
     arena->abandoned = mark.abandoned_;
     arena->dedicated_used = mark.dedicated_used_;
-    arena->hot.allocation_count = mark.allocation_count_;
-    arena->hot.requested_bytes = mark.requested_bytes_;
+    arena->hot.tally = 0;
+    arena->allocation_count = mark.allocation_count_;
+    arena->requested_bytes = mark.requested_bytes_;
+    refold(arena);
     return 0;
 }
 

@@ -14,12 +14,12 @@ constexpr size_t kSuggestionGranule = 4096; // capacities are suggested in whole
 void add_stats(const Arena *arena, ArenaStats *stats, bool include_children) {
     size_t used = used_bytes(arena);
     stats->used_bytes += used;
-    stats->requested_bytes += arena->hot.requested_bytes;
-    stats->allocation_count += arena->hot.allocation_count;
+    stats->requested_bytes += requested_bytes(arena);
+    stats->allocation_count += allocation_count(arena);
     stats->committed_bytes += arena->committed;
     stats->block_count += arena->block_count;
     stats->dedicated_block_count += arena->dedicated_count;
-    stats->padding_bytes += used - arena->hot.requested_bytes;
+    stats->padding_bytes += used - requested_bytes(arena);
     stats->abandoned_bytes += arena->abandoned;
     stats->peak_used_bytes += used > arena->peak_used ? used : arena->peak_used;
     stats->peak_used_since_reset += used > arena->peak_used_since_reset ? used : arena->peak_used_since_reset;
@@ -36,7 +36,7 @@ extern "C" {
 
 size_t arena_get_used_memory(const Arena *arena) { return arena ? used_bytes(arena) : 0; }
 
-size_t arena_get_allocation_count(const Arena *arena) { return arena ? arena->hot.allocation_count : 0; }
+size_t arena_get_allocation_count(const Arena *arena) { return arena ? allocation_count(arena) : 0; }
 
 void arena_get_stats(const Arena *arena, ArenaStats *stats, int flags) {
     if (stats == nullptr) return;
@@ -69,7 +69,9 @@ int arena_check(const Arena *arena) {
         if (hot.cursor != nullptr || hot.limit != nullptr || arena->first != nullptr) return EINVAL;
     } else {
         Block *current = arena->current;
-        if (hot.cursor < current->data() || hot.cursor > hot.limit || hot.limit != current->end()) return EINVAL;
+        if (hot.cursor < current->data() || hot.cursor > hot.limit || hot.limit > current->end()) return EINVAL;
+        if (static_cast<size_t>(hot.limit - hot.cursor) > ARENA_FOLD_WINDOW_) return EINVAL;
+        if ((hot.tally >> ARENA_TALLY_COUNT_SHIFT_) > 0xFFFF) return EINVAL;
     }
     size_t dedicated_capacity = 0;
     for (const Block *list : {arena->dedicated_live, arena->dedicated_free}) {
@@ -83,7 +85,7 @@ int arena_check(const Arena *arena) {
     if (committed != arena->committed || blocks != arena->block_count || dedicated != arena->dedicated_count)
         return EINVAL;
     if (arena->dedicated_used > dedicated_capacity) return EINVAL;
-    if (used_bytes(arena) < hot.requested_bytes) return EINVAL;
+    if (used_bytes(arena) < requested_bytes(arena)) return EINVAL;
     if (used_bytes(arena) + arena->abandoned > committed) return EINVAL;
     for (const Arena *child = arena->first_child; child != nullptr; child = child->next_sibling) {
         if (child->parent != arena) return EINVAL;
