@@ -1,0 +1,105 @@
+"""What changed against a baseline results file (--baseline OLD.json).
+
+Per benchmark: the ratio new/old of the medians (time per iteration and the main
+counters). Statistical significance is Google Benchmark's own: gbench.report's
+get_difference_report with its Mann-Whitney U test over the iteration rows
+(Debian's libbenchmark-tools, /usr/share/benchmark/gbench); it needs iteration rows
+(--benchmark_report_aggregates_only=false) and at least 2 repetitions on each side.
+"""
+import statistics
+import sys
+from dataclasses import dataclass
+
+from .dataset import MachineData
+
+GBENCH_DIR = "/usr/share/benchmark"
+METRICS = ["real_time_ns", "ns_per_alloc", "release_ns", "footprint_peak_bytes", "lat_p999_ns"]
+ALPHA = 0.05          # gbench compare.py's default significance level
+NOTABLE = 0.10        # changes beyond +-10 % are listed first
+
+
+@dataclass
+class Change:
+    workload: str
+    params: str
+    alloc: str
+    metric: str
+    old: float
+    new: float
+    pvalue: float | None = None     # U test on real_time (time_pvalue), when available
+
+    @property
+    def ratio(self):
+        return self.new / self.old if self.old else None
+
+
+def _gbench():
+    if GBENCH_DIR not in sys.path:
+        sys.path.insert(0, GBENCH_DIR)
+    try:
+        from gbench import report as gbreport  # Debian's libbenchmark-tools
+    except ImportError:
+        return None
+    return gbreport
+
+
+def _iteration_json(runs):
+    benches = []
+    for run in runs:
+        for r in run.rows:
+            if r.run_type == "iteration" and "real_time_ns" in r.values and "cpu_time_ns" in r.values:
+                benches.append({"name": r.run_name, "run_type": "iteration", "time_unit": "ns",
+                                "real_time": r.values["real_time_ns"],
+                                "cpu_time": r.values["cpu_time_ns"]})
+    return {"benchmarks": benches}
+
+
+def utest_pvalues(old_runs, new_runs):
+    """{run_name: time p-value} from gbench's U test; {} when gbench or the rows are missing.
+    Returns (pvalues, note)."""
+    gb = _gbench()
+    if gb is None:
+        return {}, f"Google Benchmark's gbench ({GBENCH_DIR}) not found: no U test"
+    j_old, j_new = _iteration_json(old_runs), _iteration_json(new_runs)
+    if not j_old["benchmarks"] or not j_new["benchmarks"]:
+        return {}, ("no U test: the runs carry aggregates only (iteration rows are needed on "
+                    "both sides)")
+    out = {}
+    for entry in gb.get_difference_report(j_old, j_new, utest=True):
+        ut = entry.get("utest") or {}
+        if ut.get("time_pvalue") is not None:
+            out[entry["name"]] = ut["time_pvalue"]
+    note = (f"U test (Mann–Whitney, gbench) on real_time for {len(out)} benchmark(s) with "
+            f"iteration rows on both sides; significant when p < {ALPHA}")
+    return out, note
+
+
+def compare(old_runs, new_md):
+    """Changes of medians old -> new for benchmarks present in both, plus notes."""
+    old_md = MachineData("baseline", old_runs)
+    pvals, note = utest_pvalues(old_runs, new_md.runs)
+    changes, only_old, only_new = [], [], []
+    old_b, new_b = set(old_md.benchmarks()), set(new_md.benchmarks())
+    for w, p, a in new_md.benchmarks():
+        if (w, p, a) not in old_b:
+            only_new.append(f"{w}/{a}/{p}".rstrip("/"))
+            continue
+        for m in METRICS:
+            o, n = old_md.value(w, p, a, m), new_md.value(w, p, a, m)
+            if o is None or n is None:
+                continue
+            pv = pvals.get(new_md.run_name(w, p, a)) if m == "real_time_ns" else None
+            changes.append(Change(w, p, a, m, o, n, pv))
+    for w, p, a in old_md.benchmarks():
+        if (w, p, a) not in new_b:
+            only_old.append(f"{w}/{a}/{p}".rstrip("/"))
+    notes = [note]
+    old_keys = {r.machine_key for r in old_runs}
+    if new_md.key not in old_keys:
+        notes.append(f"the baseline was measured on another machine ({', '.join(old_keys)}): "
+                     f"differences include the machine, not only the code")
+    time_ratios = [c.ratio for c in changes if c.metric == "real_time_ns" and c.ratio]
+    if time_ratios:
+        notes.append(f"geometric mean of the time ratios (new/old) over {len(time_ratios)} "
+                     f"benchmarks: {statistics.geometric_mean(time_ratios):.3f}")
+    return changes, only_old, only_new, notes

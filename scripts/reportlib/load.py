@@ -1,0 +1,239 @@
+"""Reading and validating results.json files (contract: notes/results-format.md).
+
+Every problem raises ReportInputError naming the file and what is wrong, before
+anything is written. What the contract marks optional (series, extra counters,
+context.arena_suite fields) may be absent; a missing counter becomes "not measured"
+later, never an error here.
+"""
+import json
+import math
+import os
+from dataclasses import dataclass, field
+
+from .allocators import parse_name
+from .errors import ReportInputError
+
+# Keys Google Benchmark writes on every row that are not user counters.
+GB_FIELDS = {"name", "run_name", "run_type", "aggregate_name", "aggregate_unit",
+             "family_index", "per_family_instance_index", "repetitions", "repetition_index",
+             "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
+             "error_occurred", "error_message", "big_o", "rms", "complexity"}
+TIME_UNITS_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+AGGREGATES = {"mean", "median", "stddev", "cv"}
+
+
+@dataclass
+class Row:
+    """One row of `benchmarks`: an iteration (one repetition) or an aggregate."""
+    name: str
+    run_name: str
+    workload: str
+    allocator: str
+    params: str
+    run_type: str                 # "iteration" | "aggregate"
+    aggregate: str | None         # "median", "mean", "stddev", "cv" or another aggregate
+    threads: int
+    repetitions: int
+    values: dict                  # metric -> float; includes real_time_ns / cpu_time_ns
+    error: str | None = None
+
+
+@dataclass
+class Run:
+    """One results file."""
+    path: str
+    context: dict
+    suite: dict                   # context.arena_suite ({} when absent)
+    rows: list
+    series: dict                  # {"memory_timeline": {...}, "latency_cdf": {...}}
+    skipped_names: list = field(default_factory=list)   # rows not named workload/allocator
+
+    @property
+    def host(self):
+        return str(self.context.get("host_name") or "unknown host")
+
+    @property
+    def machine(self):
+        m = self.suite.get("machine")
+        return m if isinstance(m, dict) else {}
+
+    @property
+    def machine_key(self):
+        cpu = self.machine.get("cpu_model") or "unknown CPU"
+        cores = self.machine.get("cores") or self.context.get("num_cpus") or "?"
+        return f"{self.host} · {cpu} · {cores} cores"
+
+
+def _fail(path, problem):
+    raise ReportInputError(path, problem)
+
+
+def _read_json(path):
+    if not os.path.exists(path):
+        _fail(path, "cannot read: no such file")
+    if os.path.isdir(path):
+        _fail(path, "cannot read: it is a directory, expected a results.json file")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        _fail(path, f"cannot read: {e.strerror or e}")
+    if not raw.strip():
+        _fail(path, "file is empty" if not raw else "file contains only whitespace")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        _fail(path, f"not UTF-8 text (byte {e.start}): not a results.json file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        if e.pos >= len(text.rstrip()) - 1:
+            _fail(path, f"truncated JSON: the text ends before the document is complete "
+                        f"(line {e.lineno}, column {e.colno}: {e.msg})")
+        _fail(path, f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}")
+
+
+def _number(path, where, key, value):
+    """A finite number, or None for NaN/Infinity (Google Benchmark writes those for 0/0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(path, f"{where}: '{key}' must be a number, got {type(value).__name__} {value!r:.40}")
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _parse_row(path, i, b):
+    where = f"benchmarks[{i}]"
+    if not isinstance(b, dict):
+        _fail(path, f"{where} is a {type(b).__name__}, expected an object")
+    name = b.get("name")
+    if not isinstance(name, str) or not name:
+        _fail(path, f"{where} has no 'name' string")
+    where = f"benchmarks[{i}] ('{name}')"
+    run_type = b.get("run_type", "iteration")
+    if run_type not in ("iteration", "aggregate"):
+        _fail(path, f"{where}: run_type must be 'iteration' or 'aggregate', got {run_type!r}")
+    aggregate = None
+    if run_type == "aggregate":
+        aggregate = b.get("aggregate_name")
+        if not isinstance(aggregate, str):
+            _fail(path, f"{where}: aggregate row without an 'aggregate_name' string")
+    run_name = b.get("run_name", name)
+    if not isinstance(run_name, str):
+        _fail(path, f"{where}: 'run_name' must be a string")
+    if aggregate and run_name == name and name.endswith("_" + aggregate):
+        run_name = name[: -len(aggregate) - 1]     # older writers omit run_name
+    error = None
+    if b.get("error_occurred"):
+        error = str(b.get("error_message") or "benchmark reported an error")
+
+    values = {}
+    unit = b.get("time_unit", "ns")
+    if unit not in TIME_UNITS_NS:
+        _fail(path, f"{where}: unknown time_unit {unit!r} (expected ns, us, ms or s)")
+    for key in ("real_time", "cpu_time"):
+        if key in b:
+            v = _number(path, where, key, b[key])
+            if v is not None:
+                # cv rows are ratios whatever the time unit says
+                values[key + "_ns"] = v if aggregate == "cv" else v * TIME_UNITS_NS[unit]
+        elif error is None:
+            _fail(path, f"{where}: missing '{key}'")
+    for key, value in b.items():
+        if key in GB_FIELDS:
+            continue
+        if isinstance(value, (str, list, dict)) or value is None:
+            continue          # not a counter (Google Benchmark never writes these as counters)
+        v = _number(path, where, key, value)
+        if v is not None:
+            values[key] = v
+    threads = b.get("threads", 1)
+    reps = b.get("repetitions", 1)
+    for key, v in (("threads", threads), ("repetitions", reps)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            _fail(path, f"{where}: '{key}' must be a non-negative integer, got {v!r}")
+
+    parsed = parse_name(run_name)
+    if parsed is None:
+        return None, run_name
+    workload, alloc, params = parsed
+    return Row(name, run_name, workload, alloc, params, run_type, aggregate, threads,
+               reps, values, error), None
+
+
+def _check_series(path, series):
+    if not isinstance(series, dict):
+        _fail(path, f"'series' is a {type(series).__name__}, expected an object")
+    out = {}
+    specs = {"memory_timeline": ("t_ns", ["footprint_bytes", "rss_bytes"]),
+             "latency_cdf": ("percentile", ["ns"])}
+    for kind, entries in series.items():
+        if kind not in specs:
+            out[kind] = entries       # unknown series: kept, unused
+            continue
+        xkey, ykeys = specs[kind]
+        if not isinstance(entries, dict):
+            _fail(path, f"series.{kind} is a {type(entries).__name__}, expected an object")
+        clean = {}
+        for run_name, s in entries.items():
+            where = f"series.{kind}['{run_name}']"
+            if not isinstance(s, dict):
+                _fail(path, f"{where} is a {type(s).__name__}, expected an object")
+            if xkey not in s:
+                _fail(path, f"{where} has no '{xkey}' list")
+            present = [k for k in ykeys if k in s]
+            if not present:
+                _fail(path, f"{where} has none of {', '.join(repr(k) for k in ykeys)}")
+            arrays = {}
+            for k in [xkey] + present:
+                arr = s[k]
+                if not isinstance(arr, list):
+                    _fail(path, f"{where}['{k}'] is a {type(arr).__name__}, expected a list")
+                for j, v in enumerate(arr):
+                    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                        _fail(path, f"{where}['{k}'][{j}] is {v!r}, expected a finite number")
+                arrays[k] = [float(v) for v in arr]
+                if len(arrays[k]) != len(arrays[xkey]):
+                    _fail(path, f"{where}: '{k}' has {len(arrays[k])} values but '{xkey}' has "
+                                f"{len(arrays[xkey])}")
+            if kind == "latency_cdf":
+                p = arrays["percentile"]
+                if any(v < 0 or v > 100 for v in p) or any(b < a for a, b in zip(p, p[1:])):
+                    _fail(path, f"{where}: 'percentile' must rise from 0 to 100")
+            clean[run_name] = arrays
+        out[kind] = clean
+    return out
+
+
+def load_results(path):
+    """Read and validate one results file; returns a Run or raises ReportInputError."""
+    path = str(path)
+    doc = _read_json(path)
+    if not isinstance(doc, dict):
+        _fail(path, f"top level is a JSON {type(doc).__name__}, expected an object with "
+                    f"'context' and 'benchmarks' (Google Benchmark JSON)")
+    if "benchmarks" not in doc:
+        _fail(path, "no 'benchmarks' list: not a Google Benchmark results file")
+    if "context" not in doc:
+        _fail(path, "no 'context' object: not a Google Benchmark results file")
+    context, benches = doc["context"], doc["benchmarks"]
+    if not isinstance(context, dict):
+        _fail(path, f"'context' is a {type(context).__name__}, expected an object")
+    if not isinstance(benches, list):
+        _fail(path, f"'benchmarks' is a {type(benches).__name__}, expected a list")
+    if not benches:
+        _fail(path, "'benchmarks' is empty: the run measured nothing")
+    suite = context.get("arena_suite", {})
+    if not isinstance(suite, dict):
+        _fail(path, f"context.arena_suite is a {type(suite).__name__}, expected an object")
+    rows, skipped = [], []
+    for i, b in enumerate(benches):
+        row, skipped_name = _parse_row(path, i, b)
+        if row is not None:
+            rows.append(row)
+        else:
+            skipped.append(skipped_name)
+    if not rows:
+        _fail(path, f"no benchmark is named <workload>/<allocator>[/<parameters>] "
+                    f"(first name: '{skipped[0]}'): not an arena-suite results file")
+    series = _check_series(path, doc.get("series", {}))
+    return Run(path, context, suite, rows, series, sorted(set(skipped)))
