@@ -1,0 +1,42 @@
+// malloc_adapter.h - glibc malloc/free. The bench_malloc binary links no other
+// allocator; verify_live() proves glibc is the one answering malloc by watching
+// glibc's own mallinfo2() count a probe allocation (with jemalloc or tcmalloc
+// interposed, glibc's counters would not move).
+#ifndef COMPETITORS_MALLOC_ADAPTER_H
+#define COMPETITORS_MALLOC_ADAPTER_H
+
+#include <malloc.h>
+
+#include "malloc_family.h"
+
+namespace competitors {
+
+class MallocAdapter : public MallocFamilyAdapter<MallocAdapter> {
+public:
+    static constexpr std::string_view kName = "malloc";
+    using MallocFamilyAdapter::MallocFamilyAdapter;
+
+    // Heap obtained with brk (all arenas) plus mmapped chunks.
+    std::size_t footprint_bytes() const {
+        struct mallinfo2 mi = mallinfo2();
+        return mi.arena + mi.hblkhd;
+    }
+
+    static bool verify_live(std::string* why) {
+        constexpr std::size_t kProbe = 100000;  // below the mmap threshold
+        std::size_t before = mallinfo2().uordblks;
+        void* p = probe_malloc(kProbe);
+        std::size_t after = mallinfo2().uordblks;
+        std::free(p);
+        bool ok = p != nullptr && after >= before + kProbe;
+        if (!ok && why) {
+            *why = "glibc mallinfo2() did not count a " + std::to_string(kProbe) +
+                   "-byte malloc: another allocator is interposed";
+        }
+        return ok;
+    }
+};
+
+}  // namespace competitors
+
+#endif  // COMPETITORS_MALLOC_ADAPTER_H

@@ -1,0 +1,47 @@
+// tcmalloc_adapter.h - gperftools tcmalloc (libtcmalloc_minimal) through plain
+// malloc/free. Only binaries that link it (target competitors_tcmalloc) may
+// include this: linking it replaces malloc/free in the whole process.
+// verify_live() checks with MallocExtension's generic.current_allocated_bytes
+// that a malloc() is counted by tcmalloc.
+#ifndef COMPETITORS_TCMALLOC_ADAPTER_H
+#define COMPETITORS_TCMALLOC_ADAPTER_H
+
+#include <gperftools/malloc_extension_c.h>
+
+#include "malloc_family.h"
+
+namespace competitors {
+
+class TcmallocAdapter : public MallocFamilyAdapter<TcmallocAdapter> {
+public:
+    static constexpr std::string_view kName = "tcmalloc";
+    using MallocFamilyAdapter::MallocFamilyAdapter;
+
+    // Heap reserved from the system minus what was given back (unmapped).
+    std::size_t footprint_bytes() const {
+        std::size_t heap = property("generic.heap_size");
+        std::size_t unmapped = property("tcmalloc.pageheap_unmapped_bytes");
+        return heap > unmapped ? heap - unmapped : 0;
+    }
+
+    static std::size_t property(const char* name) {
+        std::size_t value = 0;
+        if (!MallocExtension_GetNumericProperty(name, &value)) return 0;
+        return value;
+    }
+
+    static bool verify_live(std::string* why) {
+        constexpr std::size_t kProbe = 1 << 20;
+        std::size_t before = property("generic.current_allocated_bytes");
+        void* p = probe_malloc(kProbe);
+        std::size_t after = property("generic.current_allocated_bytes");
+        std::free(p);
+        bool ok = p != nullptr && after >= before + kProbe;
+        if (!ok && why) *why = "tcmalloc's generic.current_allocated_bytes did not count a 1 MiB malloc()";
+        return ok;
+    }
+};
+
+}  // namespace competitors
+
+#endif  // COMPETITORS_TCMALLOC_ADAPTER_H

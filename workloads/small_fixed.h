@@ -1,0 +1,38 @@
+// small_fixed.h - N allocations of one small size (8..256 bytes), then release
+// everything (arena: arena_destroy; malloc-family: free each; boehm: drop the
+// references and collect).
+#ifndef WORKLOADS_SMALL_FIXED_H
+#define WORKLOADS_SMALL_FIXED_H
+
+#include "workload.h"
+
+namespace bench {
+
+class SmallFixed : public Workload<SmallFixed> {
+public:
+    static constexpr std::string_view kName = "small_fixed";
+    static std::size_t default_count() { return pick<std::size_t>(2000, 20000, 100000); }
+
+    SmallFixed(std::size_t size, std::size_t count)
+        : Workload(count, 0x5f11ed + size), size_(size), count_(count) {}
+
+    std::size_t allocs_per_fill() const { return count_; }
+    std::size_t capacity_hint() const { return count_ * bump_bytes(size_, 16); }
+
+    template <Adapter A, class P>
+    void fill(A& a, P& probe) {
+        for (std::size_t i = 0; i < count_; ++i) {
+            probe.before();
+            void* p = a.allocate_pointer_free(size_, 16);
+            probe.after(size_);
+            table_.push(p, size_, static_cast<std::uint32_t>(i));
+        }
+    }
+
+private:
+    std::size_t size_, count_;
+};
+
+}  // namespace bench
+
+#endif  // WORKLOADS_SMALL_FIXED_H
