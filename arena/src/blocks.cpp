@@ -255,7 +255,11 @@ extern "C" void *arena_realloc(Arena *arena, void *ptr, size_t old_size, size_t 
 #endif
         return ptr;
     }
-    if (new_size <= old_size) return ptr; // shrink elsewhere: keep the memory
+    if (new_size <= old_size) { // shrink elsewhere: keep the memory, the tail becomes padding
+        if (arena->requested_bytes >= old_size - new_size) arena->requested_bytes -= old_size - new_size;
+        ARENA_POISON(bytes + new_size, old_size - new_size);
+        return ptr;
+    }
     void *moved = arena_alloc(arena, new_size);
     if (moved == nullptr) return nullptr;
     std::memcpy(moved, ptr, old_size);

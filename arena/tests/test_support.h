@@ -44,6 +44,15 @@ public:
         for (auto &[p, n] : live_) sizes.push_back(n);
         return sizes;
     }
+    // Is [p, p+n) inside one live allocation other than the first (the Arena)?
+    bool contains_block(const void *p, size_t n) const {
+        auto *bytes = static_cast<const char *>(p);
+        auto it = live_.upper_bound(const_cast<void *>(p));
+        if (it == live_.begin()) return false;
+        --it;
+        auto *start = static_cast<const char *>(it->first);
+        return it->first != first_ptr_ && bytes >= start && bytes + n <= start + it->second;
+    }
     // The first allocation an arena makes is its own struct.
     size_t arena_struct_bytes() const { return first_size_; }
     bool double_free_seen() const { return double_free_; }
@@ -57,7 +66,10 @@ private:
         }
         void *p = std::malloc(bytes);
         if (p == nullptr) return nullptr;
-        if (self->allocations_ == 0) self->first_size_ = bytes;
+        if (self->allocations_ == 0) {
+            self->first_size_ = bytes;
+            self->first_ptr_ = p;
+        }
         self->allocations_ += 1;
         self->live_[p] = bytes;
         return p;
@@ -79,6 +91,7 @@ private:
     size_t failures_ = 0;
     size_t fail_at_ = SIZE_MAX;
     size_t first_size_ = 0;
+    void *first_ptr_ = nullptr;
     bool double_free_ = false;
 };
 

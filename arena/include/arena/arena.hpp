@@ -92,7 +92,7 @@ public:
 
     // Constructs a T in the arena. Non-trivially-destructible objects are
     // destroyed at reset/destroy (or rewind past them), newest first.
-    template <typename T, typename... Args> [[nodiscard]] T *make(Args &&...args) {
+    template <typename T, typename... Args> T *make(Args &&...args) {
         T *object = ::new (allocate(sizeof(T), alignof(T))) T(std::forward<Args>(args)...);
         if constexpr (!std::is_trivially_destructible_v<T>) {
             if (int error = arena_add_cleanup(raw_, &destroy<T>, object)) {
