@@ -114,7 +114,11 @@ table{border-collapse:collapse;margin:10px 0 18px;font-size:13px;width:100%}
 th,td{border:1px solid #c8c8c8;padding:4px 7px;vertical-align:top;text-align:left}
 th{background:#f0f0f0}
 tr:nth-child(even) td{background:#fafafa}
-table.claims td{min-width:110px}
+.tw{overflow-x:auto;margin:10px 0 18px}
+.tw table{margin:0}
+table.claims{font-size:12.5px}
+table.claims td:first-child{min-width:90px}
+td code{overflow-wrap:anywhere}
 code{background:#f3f3f3;padding:0 3px;border-radius:3px;font-size:90%}
 figure{margin:16px 0 26px}
 figure img{max-width:100%;border:1px solid #e3e3e3}
@@ -135,6 +139,7 @@ def _html_inline(text):
                lambda m: f'<span class="v v-{slug(m.group(1))}">{BADGES.get(m.group(1), "")} '
                          f'{m.group(1)}</span>', t)
     t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+    t = re.sub(r"(?<![\w*])\*([^*\n]+?)\*(?![\w*])", r"<em>\1</em>", t)
     t = re.sub(r"`([^`]+)`", r"<code>\1</code>", t)
     t = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', t)
     return t.replace("\n", "<br>")
@@ -169,11 +174,11 @@ def render_html(doc, outdir):
             parts.append("<ul>" + "".join(f"<li>{_html_inline(i)}</li>" for i in b.items) + "</ul>")
         elif isinstance(b, Table):
             cls = f' class="{b.cls}"' if b.cls else ""
-            parts.append(f"<table{cls}><thead><tr>" +
+            parts.append(f'<div class="tw"><table{cls}><thead><tr>' +
                          "".join(f"<th>{_html_inline(h)}</th>" for h in b.header) +
                          "</tr></thead><tbody>" +
                          "".join("<tr>" + "".join(f"<td>{_html_inline(c)}</td>" for c in r) + "</tr>"
-                                 for r in b.rows) + "</tbody></table>")
+                                 for r in b.rows) + "</tbody></table></div>")
         elif isinstance(b, Image):
             uri = _data_uri(os.path.join(outdir, b.png))
             parts.append(f'<figure><img src="{uri}" alt="{html.escape(b.alt)}">'

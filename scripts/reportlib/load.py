@@ -18,6 +18,13 @@ GB_FIELDS = {"name", "run_name", "run_type", "aggregate_name", "aggregate_unit",
              "family_index", "per_family_instance_index", "repetitions", "repetition_index",
              "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
              "error_occurred", "error_message", "big_o", "rms", "complexity"}
+# Counters of the contract: when present they must be numbers.
+KNOWN_COUNTERS = {"ns_per_alloc", "release_ns", "live_peak_bytes", "footprint_peak_bytes",
+                  "rss_peak_bytes", "overhead_ratio", "fragmentation", "lat_p50_ns",
+                  "lat_p99_ns", "lat_p999_ns", "lat_max_ns", "page_faults", "gc_count",
+                  "gc_pause_total_ns", "gc_pause_max_ns", "retained_after_release_bytes",
+                  "checksum", "allocs", "sys_allocs_per_cycle", "blocks", "waste_bytes",
+                  "committed_bytes", "suggested_capacity_bytes", "initial_capacity"}
 TIME_UNITS_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 AGGREGATES = {"mean", "median", "stddev", "cv"}
 
@@ -87,7 +94,7 @@ def _read_json(path):
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        if e.pos >= len(text.rstrip()) - 1:
+        if e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string"):
             _fail(path, f"truncated JSON: the text ends before the document is complete "
                         f"(line {e.lineno}, column {e.colno}: {e.msg})")
         _fail(path, f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}")
@@ -141,7 +148,7 @@ def _parse_row(path, i, b):
     for key, value in b.items():
         if key in GB_FIELDS:
             continue
-        if isinstance(value, (str, list, dict)) or value is None:
+        if (isinstance(value, (str, list, dict)) or value is None) and key not in KNOWN_COUNTERS:
             continue          # not a counter (Google Benchmark never writes these as counters)
         v = _number(path, where, key, value)
         if v is not None:

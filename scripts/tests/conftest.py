@@ -1,0 +1,101 @@
+"""Shared fixtures: paths, running report.py, and reports built once per session."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.dirname(TESTS)
+FIXTURES = os.path.join(TESTS, "fixtures")
+REPORT = os.path.join(SCRIPTS, "report.py")
+PYTHON = "/usr/bin/python3"
+sys.path.insert(0, SCRIPTS)
+
+
+def fixture(name):
+    return os.path.join(FIXTURES, name)
+
+
+def run_report(*args):
+    """Runs scripts/report.py in a subprocess; returns CompletedProcess (text)."""
+    return subprocess.run([PYTHON, REPORT, *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+
+
+def write_json(path, doc):
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return str(path)
+
+
+def main_fixture():
+    """The richest fixture: a run by the project's own scripts/bench when one is checked in,
+    else the hand-made synthetic one."""
+    for name in ("bench_full.json", "bench_quick.json", "synthetic_run.json"):
+        if os.path.exists(fixture(name)):
+            return fixture(name)
+    raise FileNotFoundError("no main fixture")
+
+
+@pytest.fixture(scope="session")
+def report_main(tmp_path_factory):
+    """synthetic_run.json with the synthetic baseline: the fullest report."""
+    out = tmp_path_factory.mktemp("main") / "report"
+    r = run_report(fixture("synthetic_run.json"), "--out", out,
+                   "--baseline", fixture("synthetic_baseline.json"))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def report_multi(tmp_path_factory):
+    """Two runs of one machine and one run of another."""
+    out = tmp_path_factory.mktemp("multi") / "report"
+    r = run_report(fixture("synthetic_run.json"), fixture("synthetic_run_repeat.json"),
+                   fixture("synthetic_other_machine.json"), "--out", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def report_sparse(tmp_path_factory):
+    """Aggregates only, no series, no Boehm, missing counters and workloads."""
+    out = tmp_path_factory.mktemp("sparse") / "report"
+    r = run_report(fixture("synthetic_sparse.json"), "--out", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def make_results(path, benches, reps=3, iterations=False, host="vm", suite=None, series=None):
+    """Writes a minimal results.json (results-format.md) from
+    {(workload, allocator, params): {counter: value or [values per repetition]}}."""
+    rows = []
+    for (w, a, p), counters in benches.items():
+        run_name = "/".join(x for x in (w, a, p) if x)
+        per_rep = {k: (v if isinstance(v, list) else [v] * reps) for k, v in counters.items()}
+        base = {"run_name": run_name, "repetitions": reps, "threads": 1, "time_unit": "ns"}
+        if iterations:
+            for i in range(reps):
+                vals = {k: v[i] for k, v in per_rep.items()}
+                t = vals.get("ns_per_alloc", 1.0) * 1000
+                rows.append(dict(base, name=run_name, run_type="iteration", repetition_index=i,
+                                 iterations=100, real_time=t, cpu_time=t, **vals))
+        else:
+            import statistics as st
+            for agg in ("median", "stddev"):
+                f = st.median if agg == "median" else (lambda v: st.stdev(v) if len(v) > 1 else 0.0)
+                vals = {k: f(v) for k, v in per_rep.items()}
+                t = vals.get("ns_per_alloc", 1.0) * 1000
+                rows.append(dict(base, name=f"{run_name}_{agg}", run_type="aggregate",
+                                 aggregate_name=agg, iterations=reps, real_time=t, cpu_time=t,
+                                 **vals))
+    doc = {"context": {"host_name": host, "num_cpus": 2,
+                       "arena_suite": suite if suite is not None else {
+                           "machine": {"cpu_model": "Test CPU", "cores": 2},
+                           "repetitions": reps, "quick": False, "build_type": "Release"}},
+           "benchmarks": rows}
+    if series:
+        doc["series"] = series
+    return write_json(path, doc)

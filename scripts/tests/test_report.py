@@ -1,0 +1,183 @@
+"""The report itself: every plot, the regenerated table with numbers in every measurable
+row, self-contained HTML, multiple files, baseline comparison, missing data."""
+import os
+import re
+
+import pytest
+
+from conftest import fixture, make_results, run_report
+
+PLOTS = ["overview", "speed", "release", "footprint", "overhead", "fragmentation",
+         "latency_cdf", "gc_pauses", "capacity_sweep", "memory_timeline"]
+MEASURED_ROWS = ["Allocation Speed", "Deallocation", "Memory Fragmentation", "Memory Overhead",
+                 "Determinism", "Memory Leaks"]
+QUALITATIVE_ROWS = ["Ease of Use", "Use Case"]
+VERDICT = re.compile(r"\*\*(supported|not supported|mixed|not measured|not measurable)\*\*")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def seed_table_rows(md_text):
+    """Rows of the first table after '## The seed's table, measured': {feature: [cells]}."""
+    part = md_text.split("## The seed's table, measured", 1)[1]
+    lines = [ln for ln in part.splitlines() if ln.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split(" | ")]
+    rows = {}
+    for ln in lines[1:]:
+        cells = [c.strip() for c in ln.strip().strip("|").split(" | ")]
+        if not cells[0].startswith("**"):
+            break
+        rows[cells[0].strip("*")] = cells[1:]
+        if len(rows) == 8:
+            break
+    return header, rows
+
+
+@pytest.mark.parametrize("stem", PLOTS)
+def test_every_plot_is_written_as_png_and_svg(report_main, stem):
+    png = report_main / "plots" / f"{stem}.png"
+    svg = report_main / "plots" / f"{stem}.svg"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000, f"{png} looks empty ({len(data)} bytes)"
+    text = svg.read_text()
+    assert "<svg" in text and len(text) > 10_000
+    assert f"plots/{stem}.png" in read(report_main / "report.md")
+
+
+def test_plots_are_not_blank(report_main):
+    import matplotlib.image as mpimg
+    for stem in PLOTS:
+        img = mpimg.imread(str(report_main / "plots" / f"{stem}.png"))[..., :3]
+        not_white = (img.mean(axis=2) < 0.95).mean()
+        assert not_white > 0.02, f"{stem}.png is almost blank ({not_white:.3%} inked)"
+        assert img.std() > 0.05, stem
+
+
+def test_seed_table_has_every_row_with_numbers(report_main):
+    header, rows = seed_table_rows(read(report_main / "report.md"))
+    assert header[1:] == ["Arena Allocation", "Garbage Collection (Boehm)",
+                          "Manual Management (glibc malloc, mimalloc, jemalloc, tcmalloc)"]
+    assert list(rows) == ["Allocation Speed", "Deallocation", "Memory Fragmentation",
+                          "Memory Overhead", "Determinism", "Ease of Use", "Memory Leaks",
+                          "Use Case"]
+    claims = {"Allocation Speed": ["Very Fast", "Moderate", "Fast"],
+              "Deallocation": ["Bulk only", "Automatic", "Manual per object"],
+              "Memory Fragmentation": ["Low", "Varies", "High"],
+              "Memory Overhead": ["Low", "High", "Low"],
+              "Determinism": ["High", "Low", "High"],
+              "Memory Leaks": ["Only at arena level", "Rare", "Common"]}
+    for row in MEASURED_ROWS:
+        for cell, claim in zip(rows[row], claims[row]):
+            assert f"claim: *{claim}*" in cell, (row, cell)
+            assert VERDICT.search(cell), (row, cell)
+            assert re.search(r"\d", cell.split("<br>", 2)[2]), f"{row}: no number in {cell}"
+            assert "not measured" not in cell, (row, cell)
+    for row in QUALITATIVE_ROWS:
+        assert all("not measurable" in c for c in rows[row])
+
+
+def test_per_allocator_table_has_every_allocator(report_main):
+    text = read(report_main / "report.md")
+    part = text.split("### Per allocator", 1)[1]
+    header = next(ln for ln in part.splitlines() if ln.startswith("| Feature"))
+    for name in ["arena (ours)", "Boehm GC", "glibc malloc", "mimalloc", "jemalloc", "tcmalloc",
+                 "mimalloc heap", "std::pmr monotonic", "ideal bump (limit)"]:
+        assert name in header
+    # fixed order: arena first, then Boehm, then the manual heaps
+    assert header.index("arena (ours)") < header.index("Boehm GC") < header.index("glibc malloc")
+
+
+def test_html_is_self_contained(report_main):
+    html = read(report_main / "report.html")
+    srcs = re.findall(r'src="([^"]+)"', html)
+    assert len(srcs) == len(PLOTS)
+    assert all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert not re.search(r'(href|src)="(?!#|data:)[^"]+"', html), "no external reference"
+    assert "<style>" in html and "The seed's table, measured" in html
+
+
+def test_method_and_environment(report_main):
+    text = read(report_main / "report.md")
+    method = text.split("## Method and environment", 1)[1]
+    for needle in ["AMD EPYC 7B13", "g++ (Debian 12.2.0-14) 12.2.0", "-O3", "mimalloc 2.0.9",
+                   "bdw-gc 8.2.2", "repetitions", "Release", "ns_per_alloc", "Caveats",
+                   "scripts/bench"]:
+        assert needle in method, needle
+
+
+def test_measurements_csv(report_main):
+    lines = read(report_main / "measurements.csv").splitlines()
+    assert lines[0].startswith("machine,workload,params,allocator,metric,median")
+    assert any(",small_fixed,64,arena,ns_per_alloc," in ln for ln in lines)
+
+
+def test_baseline_shows_what_changed(report_main):
+    text = read(report_main / "report.md")
+    part = text.split("## What changed since the baseline", 1)[1].split("\n## ", 1)[0]
+    # the baseline's arena was 2x slower on small_fixed: now half the time
+    row = next(ln for ln in part.splitlines()
+               if ln.startswith("| `small_fixed/arena/64`") and "| ns_per_alloc |" in ln)
+    ratio = float(row.split(" | ")[4])
+    assert 0.45 < ratio < 0.55, row
+    assert "U test" in part and "p = " in part          # gbench's Mann-Whitney on iterations
+    csv_text = read(report_main / "changes.csv")
+    assert csv_text.startswith("workload,params,allocator,metric,baseline,now,ratio")
+
+
+def test_multiple_files_kept_apart_by_machine(report_multi):
+    text = read(report_multi / "report.md")
+    assert "## Machines compared" in text
+    assert "machine 1: vm · AMD EPYC 7B13 · 2 cores (2 run(s)" in text
+    assert "machine 2: ci-runner · Intel Xeon Platinum 8375C · 4 cores (1 run(s)" in text
+    assert "## The seed's table, measured — machine 1" in text
+    assert "## The seed's table, measured — machine 2" in text
+    spread = text.split("## Spread across runs — machine 1", 1)[1].split("\n## ", 1)[0]
+    assert "run 1" in spread and "run 2" in spread and " %" in spread
+    for m in ("m0-", "m1-"):
+        assert (report_multi / "plots" / f"{m}speed.png").stat().st_size > 10_000
+    assert (report_multi / "plots" / "machines.png").stat().st_size > 10_000
+
+
+def test_sparse_results_say_not_measured(report_sparse):
+    text = read(report_sparse / "report.md")
+    header, rows = seed_table_rows(text)
+    gc = [cells[1] for cells in rows.values()]
+    assert all("not measured" in c or "not measurable" in c for c in gc), gc
+    assert "Plot skipped: the results contain no series.memory_timeline" in text
+    assert "Plot skipped: Boehm GC was not measured" in text
+    assert "Plot skipped: the capacity_sweep workload was not run" in text
+    # no latency_cdf series: the CDF is derived from the percentile counters
+    assert (report_sparse / "plots" / "latency_cdf.png").stat().st_size > 10_000
+    assert "derived from the four percentile counters" in text
+    assert not (report_sparse / "plots" / "memory_timeline.png").exists()
+
+
+def test_missing_counters_do_not_crash(tmp_path):
+    # two allocators, a single counter each, no context.arena_suite at all
+    path = make_results(tmp_path / "tiny.json",
+                        {("small_fixed", "arena", "64"): {"ns_per_alloc": 1.0},
+                         ("small_fixed", "malloc", "64"): {"ns_per_alloc": 15.0},
+                         ("mystery", "newalloc", ""): {"widgets": 3.0}}, suite={})
+    out = tmp_path / "out"
+    r = run_report(path, "--out", out)
+    assert r.returncode == 0, r.stderr
+    text = read(out / "report.md")
+    assert "not measured" in text
+    assert "no context.arena_suite" in text
+    assert "newalloc" in text                             # unknown allocators appended
+    assert (out / "plots" / "speed.png").exists()
+
+
+def test_existing_report_is_replaced_only_on_success(tmp_path):
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    path = make_results(tmp_path / "r.json", {("small_fixed", "arena", "64"): {"ns_per_alloc": 1.0}})
+    r = run_report(path, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert not (out / "stale.txt").exists() and (out / "report.html").exists()
+    assert sorted(os.listdir(tmp_path)) == ["r.json", "report"]     # no temporary left
