@@ -16,6 +16,11 @@ Block *new_block(Arena *arena, size_t capacity, size_t index) {
     size_t total = Block::header_size() + capacity;
     void *memory = arena->upstream.allocate(arena->upstream.context, total);
     if (memory == nullptr) return nullptr;
+    if ((reinterpret_cast<uintptr_t>(memory) & (kAlign - 1)) != 0) {
+        // A misbehaving upstream would break the 16-byte cursor invariant.
+        arena->upstream.deallocate(arena->upstream.context, memory, total);
+        return nullptr;
+    }
     Block *block = static_cast<Block *>(memory);
     block->next = nullptr;
     block->capacity = capacity;

@@ -493,6 +493,23 @@ TEST(ArenaUpstreamTest, UpstreamFailureReturnsNullAndLosesNothing) {
     EXPECT_EQ(upstream.live_blocks(), 0u);
 }
 
+TEST(ArenaUpstreamTest, MisalignedUpstreamMemoryIsRefused) {
+    struct Misaligned {
+        static void *allocate(void *, size_t bytes) {
+            auto *p = static_cast<char *>(std::malloc(bytes + 8));
+            return p ? p + 8 : nullptr;
+        }
+        static void deallocate(void *, void *p, size_t) { std::free(static_cast<char *>(p) - 8); }
+    };
+    ArenaUpstream upstream = {Misaligned::allocate, Misaligned::deallocate, nullptr};
+    ArenaOptions options;
+    arena_options_init(&options);
+    options.upstream = &upstream;
+    errno = 0;
+    EXPECT_EQ(arena_create_ex(&options), nullptr); // the first block is refused
+    EXPECT_EQ(errno, ENOMEM);
+}
+
 TEST(ArenaUpstreamTest, CreateFailsCleanlyWhenUpstreamFails) {
     for (size_t fail_at = 0; fail_at < 2; ++fail_at) {
         CountingUpstream upstream;
