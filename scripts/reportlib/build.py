@@ -6,7 +6,7 @@ import os
 
 from . import baseline as baseline_mod
 from . import claims, environment, fmt
-from .allocators import ARENA, GC, LIMIT, MANUAL, REGION_PEERS, label
+from .allocators import ARENA, GC, label
 from .dataset import group_by_machine
 from .doc import Bullets, Document, Heading, Image, Note, Para, Table, badge, render_html, render_md
 
@@ -84,29 +84,28 @@ class ReportBuilder:
                        "Manual Management (glibc malloc, mimalloc, jemalloc, tcmalloc)"], rows,
                       cls="claims"))
 
-        # one column per allocator
-        allocs = [a for a in [ARENA, GC] + MANUAL + REGION_PEERS + [LIMIT] if a in md.allocators()]
-        allocs += [a for a in md.allocators() if a not in allocs]
+        # one row per allocator, one column per measurable feature
+        allocs = md.allocators()           # the fixed order of every plot and table
+        measurable = [(f, cells) for f, cells, _ in table if f.measurable]
         doc.add(Heading(3, f"Per allocator{suffix}"))
         doc.add(Para("Each allocator on its own: the figure from the first evidence workload, "
                      "the seed's claim for its column and the verdict over all evidence "
-                     "workloads. mimalloc heap and std::pmr monotonic are region-style peers "
+                     "workloads, in the report's fixed allocator order. mimalloc heap and "
+                     "std::pmr monotonic are region-style peers "
                      "and ideal bump is the physical limit: the seed makes no claim for them, "
-                     "their figures are there for scale."))
+                     "their figures are there for scale. (Ease of Use and Use Case are "
+                     "qualitative: see the table above.)"))
         rows = []
-        for f, cells, _ in table:
-            row = [f"**{f.name}**"]
-            for a in allocs:
+        for a in allocs:
+            row = [f"**{label(a)}**"]
+            for f, cells in measurable:
                 c = cells[a]
-                if not f.measurable:
-                    row.append(f"*{c.claim}*\n{badge(c.verdict)}" if c.claim else "—")
-                    continue
                 text = c.figure + (f"\n`{c.source}`" if c.source else "")
                 if c.claim:
-                    text += f"\nclaim *{c.claim}*: {badge(c.verdict)}"
+                    text += f"\n*{c.claim}*: {badge(c.verdict)}"
                 row.append(text)
             rows.append(row)
-        doc.add(Table(["Feature"] + [label(a) for a in allocs], rows, cls="claims"))
+        doc.add(Table(["allocator"] + [f.name for f, _ in measurable], rows, cls="claims"))
 
         doc.add(Heading(3, f"How the verdicts are computed{suffix}"))
         doc.add(Para("Each rule is evaluated on each evidence workload present in the results "
@@ -149,12 +148,16 @@ class ReportBuilder:
             doc.add(Para(f"**{f.name}** ({f.metric})"))
             doc.add(Table(["benchmark"] + [label(a) for a in present], rows))
             whys = []
+            if f.name == "Determinism":
+                whys += [f"bound on the worst case for `{w}`: {ev.determinism_bound(w, p)[1]}"
+                         for w, p in bench]
             for a in present:
-                for e in cells[a].evidence:
-                    if e.verdict and e.why:
-                        whys.append(f"{label(a)} on `{e.workload}`: {e.why}")
+                parts = [f"`{e.workload}`: {e.why}" for e in cells[a].evidence
+                         if e.verdict and e.why]
                 if cells[a].note:
-                    whys.append(f"{label(a)}: {cells[a].note}")
+                    parts.append(cells[a].note)
+                if parts:
+                    whys.append(f"{label(a)} — " + "; ".join(parts))
             if whys:
                 doc.add(Bullets(whys))
 
