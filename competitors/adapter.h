@@ -23,8 +23,10 @@
 //   kCollected   a garbage collector reclaims unreachable objects: workloads
 //                drop references and never call deallocate()
 //   kScope       kInstance: footprint_bytes() is what this instance holds;
-//                kProcess: what the allocator holds process-wide (the harness
-//                subtracts a baseline taken before the measured section)
+//                kProcess: what the allocator holds process-wide; such an
+//                adapter also has in_use_bytes() (bytes allocated and not yet
+//                freed, process-wide), and the harness subtracts the in-use
+//                bytes seen before the measured section (the harness' own)
 //
 // What reset() and release() do per allocator:
 //   allocator      reset()                     release()
@@ -115,6 +117,9 @@ concept Adapter = requires(A a, const A ca, std::size_t n, void* p, std::string*
     a.release();
     { ca.footprint_bytes() } -> std::same_as<std::size_t>;
     { ca.upstream_allocations() } -> std::same_as<std::optional<std::size_t>>;
+    requires A::kScope == FootprintScope::kInstance || requires {
+        { ca.in_use_bytes() } -> std::same_as<std::size_t>;
+    };
     a.add_roots(p, p);
     a.remove_roots(p, p);
     A::process_init();

@@ -111,6 +111,11 @@ public:
     void release() { GC_gcollect(); }
     // Heap size, unmapped pages excluded.
     std::size_t footprint_bytes() const { return GC_get_heap_size(); }
+    // Heap minus its free bytes (reachable or not yet collected).
+    std::size_t in_use_bytes() const {
+        std::size_t heap = GC_get_heap_size(), free = GC_get_free_bytes();
+        return heap > free ? heap - free : 0;
+    }
     void add_roots(void* lo, void* hi) { GC_add_roots(lo, hi); }
     void remove_roots(void* lo, void* hi) { GC_remove_roots(lo, hi); }
 

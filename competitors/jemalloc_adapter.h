@@ -20,6 +20,7 @@ public:
 
     // Pages backing live allocations, unused dirty pages and metadata.
     std::size_t footprint_bytes() const { return stat("stats.resident"); }
+    std::size_t in_use_bytes() const { return stat("stats.allocated"); }
 
     // Refreshes jemalloc's statistics snapshot and reads one counter.
     static std::size_t stat(const char* name) {
@@ -33,13 +34,13 @@ public:
     }
 
     static bool verify_live(std::string* why) {
-        constexpr std::size_t kProbe = 1 << 20;
+        constexpr std::size_t kProbe = 4096;  // small: leaves little free memory behind
         std::size_t before = stat("stats.allocated");
         void* p = probe_malloc(kProbe);
         std::size_t after = stat("stats.allocated");
         std::free(p);
         bool ok = p != nullptr && after >= before + kProbe;
-        if (!ok && why) *why = "jemalloc's stats.allocated did not count a 1 MiB malloc()";
+        if (!ok && why) *why = "jemalloc's stats.allocated did not count a 4 KiB malloc()";
         return ok;
     }
 };

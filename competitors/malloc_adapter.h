@@ -21,9 +21,13 @@ public:
         struct mallinfo2 mi = mallinfo2();
         return mi.arena + mi.hblkhd;
     }
+    std::size_t in_use_bytes() const {
+        struct mallinfo2 mi = mallinfo2();
+        return mi.uordblks + mi.hblkhd;
+    }
 
     static bool verify_live(std::string* why) {
-        constexpr std::size_t kProbe = 100000;  // below the mmap threshold
+        constexpr std::size_t kProbe = 4096;  // small: leaves little free memory behind
         std::size_t before = mallinfo2().uordblks;
         void* p = probe_malloc(kProbe);
         std::size_t after = mallinfo2().uordblks;

@@ -2,11 +2,15 @@
 // (mi_heap_new, mi_heap_malloc[_aligned]); objects can be freed one by one
 // (mi_free) and the whole heap at once: reset() and release() are
 // mi_heap_destroy followed by mi_heap_new, mimalloc's arena-like bulk release.
-// A mimalloc heap belongs to the thread that created it.
+// A mimalloc heap belongs to the thread that created it. Loaded privately, as
+// explained in mimalloc_api.h.
 #ifndef COMPETITORS_MIMALLOC_HEAP_ADAPTER_H
 #define COMPETITORS_MIMALLOC_HEAP_ADAPTER_H
 
-#include "mimalloc_adapter.h"
+#include <string>
+
+#include "adapter.h"
+#include "mimalloc_api.h"
 
 namespace competitors {
 
@@ -16,46 +20,48 @@ public:
     static constexpr bool kFrees = true;
     static constexpr bool kBulkRelease = true;
     static constexpr bool kCollected = false;
-    static constexpr FootprintScope kScope = FootprintScope::kProcess;
+    static constexpr FootprintScope kScope = FootprintScope::kInstance;
 
-    explicit MimallocHeapAdapter(const AdapterConfig&) : heap_(new_heap()) {}
-    ~MimallocHeapAdapter() { mi_heap_destroy(heap_); }
+    explicit MimallocHeapAdapter(const AdapterConfig&) : mi_(mimalloc_api()), heap_(new_heap()) {}
+    ~MimallocHeapAdapter() { mi_.heap_destroy(heap_); }
+    static void process_init() { mimalloc_api(); }
     MimallocHeapAdapter(const MimallocHeapAdapter&) = delete;
     MimallocHeapAdapter& operator=(const MimallocHeapAdapter&) = delete;
 
     void* allocate(std::size_t size, std::size_t align) {
-        void* p = align <= alignof(std::max_align_t) ? mi_heap_malloc(heap_, size)
-                                                     : mi_heap_malloc_aligned(heap_, size, align);
+        void* p = align <= alignof(std::max_align_t) ? mi_.heap_malloc(heap_, size)
+                                                     : mi_.heap_malloc_aligned(heap_, size, align);
         if (__builtin_expect(p == nullptr, 0)) out_of_memory(kName, size, align);
         return p;
     }
     void* allocate_pointer_free(std::size_t size, std::size_t align) { return allocate(size, align); }
-    void deallocate(void* p, std::size_t, std::size_t) { mi_free(p); }
+    void deallocate(void* p, std::size_t, std::size_t) { mi_.free(p); }
     void reset() { release(); }
     void release() {
-        mi_heap_destroy(heap_);
+        mi_.heap_destroy(heap_);
         heap_ = new_heap();
     }
-    std::size_t footprint_bytes() const { return mimalloc_committed_bytes(); }
+    std::size_t footprint_bytes() const { return mimalloc_heap_committed_bytes(heap_); }
     mi_heap_t* heap() const { return heap_; }
 
     static bool verify_live(std::string* why) {
         MimallocHeapAdapter a{AdapterConfig{}};
         void* p = a.allocate(64, 16);
         void* q = std::malloc(64);
-        bool ok = mimalloc_owns(p, q, why) && mi_heap_check_owned(a.heap(), p);
-        if (!ok && why && why->empty()) *why = "mimalloc_heap: memory not owned by the adapter's heap";
+        bool ok = mimalloc_owns(a.heap(), p, q, why) && !mimalloc_api().heap_check_owned(mimalloc_api().heap_get_default(), p);
+        if (!ok && why && why->empty()) *why = "mimalloc_heap: memory comes from the default heap";
         std::free(q);
         return ok;
     }
 
 private:
-    static mi_heap_t* new_heap() {
-        mi_heap_t* h = mi_heap_new();
+    mi_heap_t* new_heap() {
+        mi_heap_t* h = mi_.heap_new();
         if (h == nullptr) out_of_memory(kName, 0, 0);
         return h;
     }
 
+    MimallocApi mi_;
     mi_heap_t* heap_;
 };
 

@@ -24,6 +24,8 @@ public:
         return heap > unmapped ? heap - unmapped : 0;
     }
 
+    std::size_t in_use_bytes() const { return property("generic.current_allocated_bytes"); }
+
     static std::size_t property(const char* name) {
         std::size_t value = 0;
         if (!MallocExtension_GetNumericProperty(name, &value)) return 0;
@@ -31,13 +33,13 @@ public:
     }
 
     static bool verify_live(std::string* why) {
-        constexpr std::size_t kProbe = 1 << 20;
+        constexpr std::size_t kProbe = 4096;  // small: leaves little free memory behind
         std::size_t before = property("generic.current_allocated_bytes");
         void* p = probe_malloc(kProbe);
         std::size_t after = property("generic.current_allocated_bytes");
         std::free(p);
         bool ok = p != nullptr && after >= before + kProbe;
-        if (!ok && why) *why = "tcmalloc's generic.current_allocated_bytes did not count a 1 MiB malloc()";
+        if (!ok && why) *why = "tcmalloc's generic.current_allocated_bytes did not count a 4 KiB malloc()";
         return ok;
     }
 };

@@ -10,8 +10,8 @@
 //    rss_peak_bytes (VmHWM after clearing it via /proc/self/clear_refs, minus
 //    the RSS before the adapter was created), fragmentation and
 //    retained_after_release_bytes (footprint after a final release()). For
-//    process-wide allocators the footprint before the adapter was created is
-//    subtracted. scripts/bench runs every benchmark in its own process, so
+//    process-wide allocators the bytes in use before the adapter was created
+//    (the harness' own) are subtracted. scripts/bench runs every benchmark in its own process, so
 //    this pass sees a pristine heap; its values repeat on every repetition.
 // 2. Throughput loop (the Google Benchmark iterations): warm-up fills, then per
 //    iteration fill (timed -> manual time, ns_per_alloc), verify (untimed,
@@ -203,7 +203,8 @@ void memory_pass(W& w, Shared& shared, int tid, MemoryFigures* out) {
     {
         A a(config_for<A>(w));
         w.table().attach(a);
-        std::size_t baseline = A::kScope == FootprintScope::kProcess ? a.footprint_bytes() : 0;
+        std::size_t baseline = 0;  // the harness' own bytes, for process-wide allocators
+        if constexpr (A::kScope == FootprintScope::kProcess) baseline = a.in_use_bytes();
         shared.barrier.arrive_and_wait();
         int fills = w.options().memory_fills;
         std::size_t stride = std::max<std::size_t>(1, fills * w.allocs_per_fill() / kTimelineSamples);
