@@ -78,7 +78,8 @@ class ReportBuilder:
                     if c is not None and c.source:
                         src = f"\n`{c.source}`"
                 row.append(f"claim: *{claim}*\n{badge(verdict)}\n{fig}{src}" if f.measurable else
-                           f"claim: *{claim}*\n{badge(verdict)}\nqualitative")
+                           f"claim: *{claim}*\n{badge(verdict)}\nqualitative" +
+                           (f"; {fig}" if fig != "—" else ""))
             rows.append(row)
         doc.add(Table(["Feature", "Arena Allocation", "Garbage Collection (Boehm)",
                        "Manual Management (glibc malloc, mimalloc, jemalloc, tcmalloc)"], rows,

@@ -309,6 +309,23 @@ class Evaluator:
             return fig, _yes(me <= GC_RETAIN_FRAC * live), f"{me / live:.1%} of the live peak"
         return fig, None, ""
 
+    def use_case_context(self, alloc):
+        """Related numbers for the arena's "Short-lived computations" (no verdict): its time on
+        reset_cycles (short-lived objects) and its footprint on churn (objects dying one by
+        one), each against glibc malloc."""
+        if alloc != ARENA:
+            return ""
+        out = []
+        for w, m, what in (("reset_cycles", "real_time_ns", "time"),
+                           ("churn", "footprint_peak_bytes", "footprint")):
+            if w not in self.md.workloads():
+                continue
+            p = self.md.representative_params(w, m)
+            a, b = self.v(w, p, ARENA, m), self.v(w, p, "malloc", m)
+            if a and b:
+                out.append(f"{w}: {a / b:.2g}x glibc malloc's {what}")
+        return ("related, no verdict: " + "; ".join(out)) if out else ""
+
     RULES = {"Allocation Speed": "speed", "Deallocation": "dealloc",
              "Memory Fragmentation": "fragmentation", "Memory Overhead": "overhead",
              "Determinism": "determinism", "Memory Leaks": "leaks"}
@@ -328,7 +345,8 @@ class Evaluator:
         role = role_of(alloc)
         claim = feature.claims.get(role) if role else None
         if not feature.measurable:
-            return Cell(alloc, claim, "—", "", NOT_MEASURABLE if claim else "",
+            related = self.use_case_context(alloc) if feature.name == "Use Case" else ""
+            return Cell(alloc, claim, related or "—", "", NOT_MEASURABLE if claim else "",
                         note="qualitative")
         rule = getattr(self, self.RULES[feature.name])
         evidence = []
@@ -379,7 +397,8 @@ class Evaluator:
             for role in ("arena", "gc", "manual"):
                 members = [a for a in allocs if role_of(a) == role]
                 if not f.measurable:
-                    summary[role] = (f.claims[role], NOT_MEASURABLE, "—")
+                    figs = [cells[a].figure for a in members if cells[a].figure != "—"]
+                    summary[role] = (f.claims[role], NOT_MEASURABLE, "; ".join(figs) or "—")
                     continue
                 if not members:
                     summary[role] = (f.claims[role], NOT_MEASURED, fmt.NOT_MEASURED)
