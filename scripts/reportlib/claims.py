@@ -27,9 +27,9 @@ NOT_MEASURABLE = "not measurable"
 TIE = 1.05                 # within 5 % counts as a tie (run-to-run noise on a shared machine)
 MODERATE_MAX = 10.0        # "Moderate" speed: slower than the fastest manual heap, but within
                            # 10x the median manual heap
-LOW_OVERHEAD = 1.25        # footprint / live at peak; "Low" overhead <= 1.25
+LOW_OVERHEAD = 1.30        # footprint / live at peak; "Low" overhead <= 1.3 (under a third more)
 HIGH_OVERHEAD = 1.50       # "High" overhead >= 1.5
-LOW_FRAG = 1 - 1 / LOW_OVERHEAD     # 0.20: the same cut points, since
+LOW_FRAG = 1 - 1 / LOW_OVERHEAD     # 0.23: the same cut points, since
 HIGH_FRAG = 1 - 1 / HIGH_OVERHEAD   # 0.33: fragmentation = 1 - live/footprint at peak
 P999_LIMIT_NS = 1000.0     # "High" determinism: p99.9 of single allocations <= 1 us ...
 NOISE_FACTOR = 10.0        # ... and the worst case (max latency, GC pause) <= 10x the
