@@ -164,7 +164,7 @@ class ReportBuilder:
 
     def plots_section(self, doc, md, mi, suffix, outdir):
         from .plots import Plotter          # matplotlib is imported only once input is valid
-        prefix = f"m{mi}-" if len(self.mds) > 1 else ""
+        prefix = f"m{mi + 1}-" if len(self.mds) > 1 else ""
         plots = Plotter(md, outdir, prefix).all()
         self.plots[mi] = plots
         doc.add(Heading(2, f"Plots{suffix}", f"plots{mi}"))

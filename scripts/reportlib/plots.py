@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from . import claims, fmt  # noqa: E402
+from .dataset import Stat  # noqa: E402
 from .allocators import GC, HATCH, colour, label, order_allocators  # noqa: E402
 
 plt.rcParams.update({
@@ -43,11 +44,11 @@ class Plot:
 
 
 class Plotter:
-    def __init__(self, md, outdir, prefix=""):
+    def __init__(self, md, outdir, prefix="", allocs=None):
         self.md = md
         self.outdir = outdir
-        self.prefix = prefix                       # per-machine file prefix ("" or "m2-")
-        self.allocs = md.allocators()
+        self.prefix = prefix                       # per-machine file prefix ("" or "m1-")
+        self.allocs = allocs or md.allocators()    # fixes colours of unknown allocators
         os.makedirs(os.path.join(outdir, "plots"), exist_ok=True)
 
     # ---- helpers ------------------------------------------------------------------------
@@ -197,7 +198,7 @@ class Plotter:
             for a in self.md.allocators_of(w, p):
                 s = self.md.stat(w, p, a, "real_time_ns")
                 if s is not None:
-                    d[a] = type(s)(s.value / base, s.lo / base, s.hi / base)
+                    d[a] = Stat(s.value / base, s.lo / base, s.hi / base)
             groups.append((f"{w}/{p}" if p else w, d))
         if not groups:
             plot.skipped = "no workload has both real_time and a glibc malloc run"
@@ -568,10 +569,7 @@ def machines_plot(mds, outdir, metric="ns_per_alloc", workload="small_fixed"):
     if len(groups) < 2:
         plot.skipped = f"fewer than two machines measured {workload}"
         return plot
-    p = Plotter.__new__(Plotter)
-    p.md, p.outdir, p.prefix = mds[0], outdir, ""
-    p.allocs = [a for a in dict.fromkeys(allocs)]
-    p.allocs = order_allocators(p.allocs)
+    p = Plotter(mds[0], outdir, "", order_allocators(allocs))
     present = p._present(groups)
     fig, ax = plt.subplots(figsize=(max(7.0, 2.2 * len(groups) + 3), 4.2))
     log = p._bars(ax, groups, present)

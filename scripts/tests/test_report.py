@@ -139,7 +139,7 @@ def test_multiple_files_kept_apart_by_machine(report_multi):
     assert "## The seed's table, measured — machine 2" in text
     spread = text.split("## Spread across runs — machine 1", 1)[1].split("\n## ", 1)[0]
     assert "run 1" in spread and "run 2" in spread and " %" in spread
-    for m in ("m0-", "m1-"):
+    for m in ("m1-", "m2-"):
         assert (report_multi / "plots" / f"{m}speed.png").stat().st_size > 10_000
     assert (report_multi / "plots" / "machines.png").stat().st_size > 10_000
 
