@@ -6,6 +6,7 @@ import os
 
 from . import baseline as baseline_mod
 from . import claims, environment, fmt
+from .headline import headline
 from .allocators import ARENA, GC, label
 from .dataset import group_by_machine
 from .doc import Bullets, Document, Heading, Image, Note, Para, Table, badge, render_html, render_md
@@ -59,6 +60,10 @@ class ReportBuilder:
     def seed_table(self, doc, md, mi, suffix):
         ev = claims.Evaluator(md)
         table = ev.table()
+        lines = headline(md)
+        if lines:
+            doc.add(Heading(2, f"Headline{suffix}", f"headline{mi}"))
+            doc.add(Bullets(lines))
         doc.add(Heading(2, f"The seed's table, measured{suffix}", f"seed-table{mi}"))
         doc.add(Para("Columns as in the seed: *Arena Allocation* is this project's arena, "
                      "*Garbage Collection* is Boehm GC, *Manual Management* is glibc malloc, "

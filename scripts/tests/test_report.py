@@ -183,3 +183,12 @@ def test_existing_report_is_replaced_only_on_success(tmp_path):
     assert r.returncode == 0, r.stderr
     assert not (out / "stale.txt").exists() and (out / "report.html").exists()
     assert sorted(os.listdir(tmp_path)) == ["r.json", "report"]     # no temporary left
+
+
+def test_headline_ratios(report_main):
+    text = read(report_main / "report.md")
+    head = text.split("## Headline", 1)[1].split("\n## ", 1)[0]
+    m = re.search(r"([\d.]+)× faster than glibc malloc", head)
+    assert m and 10 < float(m.group(1)) < 20, head          # fixture: 15 ns vs 1 ns
+    assert "of the ideal bump's speed" in head
+    assert "`scheme_reader`: end to end" in head
