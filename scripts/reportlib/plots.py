@@ -329,7 +329,7 @@ class Plotter:
                                  squeeze=False)
         ticks = [50, 90, 99, 99.9, 99.99]
         xmax = 5.3
-        present = set()
+        present, kinds = set(), set()
         for ax, (title, curves) in zip(axes.flat, panels):
             for a, ps, ns, derived in curves:
                 xs, ys = [], []
@@ -342,6 +342,7 @@ class Plotter:
                 if not xs:
                     continue
                 present.add(a)
+                kinds.add(derived)
                 ax.plot(xs, ys, color=colour(a, self.allocs),
                         linestyle="--" if derived else "-", marker="o" if derived else None,
                         markersize=3, linewidth=1.4 if a == "arena" else 1.0)
@@ -354,11 +355,14 @@ class Plotter:
             ax.set_title(title)
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
-        extra = [Line2D([], [], color="#555555", label="full distribution"),
-                 Line2D([], [], color="#555555", linestyle="--", marker="o", markersize=3,
-                        label="from 4 counters")]
+        extra = []
+        if False in kinds:
+            extra.append(Line2D([], [], color="#555555", label="full distribution"))
+        if True in kinds:
+            extra.append(Line2D([], [], color="#555555", linestyle="--", marker="o",
+                                markersize=3, label="from 4 counters"))
         self._legend(fig, [a for a in self.allocs if a in present], extra)
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.7 / (3.4 * nrows + 0.9)))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.55 / (3.4 * nrows + 0.9)))
         return self._save(fig, plot)
 
     def _lat(self, w, p, a, which):
