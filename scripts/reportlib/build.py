@@ -91,8 +91,11 @@ class ReportBuilder:
                       cls="claims"))
 
         # one row per allocator, one column per measurable feature
-        allocs = md.allocators()           # the fixed order of every plot and table
         measurable = [(f, cells) for f, cells, _ in table if f.measurable]
+        # the fixed order of every plot and table; allocators with no figure here (e.g. the
+        # fastpath benchmark's variants) are left out of this table
+        allocs = [a for a in md.allocators()
+                  if any(cells[a].figure != fmt.NOT_MEASURED for _, cells in measurable)]
         doc.add(Heading(3, f"Per allocator{suffix}"))
         doc.add(Para("Each allocator on its own: the figure from the first evidence workload, "
                      "the seed's claim for its column and the verdict over all evidence "

@@ -171,6 +171,9 @@ def test_missing_counters_do_not_crash(tmp_path):
     assert "not measured" in text
     assert "no context.arena_suite" in text
     assert "newalloc" in text                             # unknown allocators appended
+    per_alloc = text.split("### Per allocator", 1)[1].split("\n### ", 1)[0]
+    assert "newalloc" not in per_alloc                    # ... but not where it has no figure
+    assert "| **arena (ours)** | 1 ns/alloc" in per_alloc
     assert (out / "plots" / "speed.png").exists()
 
 
