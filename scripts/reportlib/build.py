@@ -11,7 +11,7 @@ from .allocators import ARENA, GC, label
 from .dataset import group_by_machine
 from .doc import Bullets, Document, Heading, Image, Note, Para, Table, badge, render_html, render_md
 
-TABLE_METRICS = [("ns_per_alloc", "ns/alloc"), ("release_ns", "release"),
+TABLE_METRICS = [("real_time_ns", "time/iteration"), ("ns_per_alloc", "ns/alloc"), ("release_ns", "release"),
                  ("footprint_peak_bytes", "peak footprint"), ("overhead_ratio", "overhead"),
                  ("fragmentation", "fragmentation"), ("lat_p999_ns", "p99.9"),
                  ("lat_max_ns", "max latency"), ("page_faults", "page faults"),
@@ -202,8 +202,8 @@ class ReportBuilder:
                            if m in ("blocks", "waste_bytes", "initial_capacity",
                                     "suggested_capacity_bytes", "sys_allocs_per_cycle"))
             metrics += [(m, m) for m in extra]
-            if not metrics:
-                continue
+            if len(metrics) <= 1:       # only the time: show whatever counters it has
+                metrics += [(m, m) for m in sorted(md.metrics(w) - {"real_time_ns", "cpu_time_ns"})][:8]
             rows = []
             for p in md.params(w):
                 for a in md.allocators_of(w, p):
