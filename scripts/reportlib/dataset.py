@@ -11,7 +11,7 @@ Runs from different machines are never pooled: each machine is its own MachineDa
 import statistics
 from dataclasses import dataclass, field
 
-from .allocators import natural_key, order_allocators, order_workloads
+from .allocators import natural_key, order_allocators, order_workloads, parse_name
 
 
 @dataclass
@@ -163,14 +163,13 @@ class MachineData:
                     out.append((run.path, r.name, r.error))
         return out
 
-    def series(self, kind, run_name_prefix):
-        """The first run's series of `kind` for a run_name (exact, or with meta suffixes)."""
+    def series(self, kind, workload, params, alloc):
+        """The first run's series of `kind` for a benchmark. Series are keyed by run name;
+        Google Benchmark's suffixes (/manual_time, /real_time, ...) may or may not be part
+        of the key, so keys are matched after parsing."""
         for run in self.runs:
-            entries = run.series.get(kind) or {}
-            if run_name_prefix in entries:
-                return entries[run_name_prefix]
-            for name, s in entries.items():
-                if name.startswith(run_name_prefix + "/"):
+            for name, s in (run.series.get(kind) or {}).items():
+                if parse_name(name) == (workload, alloc, params):
                     return s
         return None
 

@@ -96,6 +96,14 @@ def caveats(md):
         desc = "; ".join(f"{a}={fmt.count(v)}" for a, v in values.items())
         out.append(f"checksum mismatch on {w}/{p}: allocators computed different results "
                    f"({desc}): that benchmark's figures are not comparable.")
+    for w in md.workloads():
+        tiny = [(p, a, v) for p in md.params(w) for a in md.allocators_of(w, p)
+                for v in [md.value(w, p, a, "ns_per_alloc")] if v is not None and 0 < v < 0.01]
+        if tiny:
+            p, a, v = tiny[0]
+            out.append(f"{w}: ns_per_alloc values below 0.01 ns (e.g. {a} {v:.3g}) cannot be "
+                       f"nanoseconds; they look like seconds (a Google Benchmark counter with "
+                       f"kInvert reports seconds). Read that workload's figures with care.")
     cores = {r.machine.get("cores") or r.context.get("num_cpus") for r in md.runs}
     if any(isinstance(x, int) and x <= 2 for x in cores):
         out.append("The machine has 2 cores or fewer and may be shared: compare allocators "

@@ -12,7 +12,7 @@ REALISTIC = ["scheme_reader", "compiler_nested", "json_dom", "binary_trees", "re
 
 
 def _faster(r, who):
-    return f"{r:.2g}× faster than {who}" if r >= 1 else f"{1 / r:.2g}× slower than {who}"
+    return f"{r:.3g}× faster than {who}" if r >= 1 else f"{1 / r:.3g}× slower than {who}"
 
 
 def headline(md):

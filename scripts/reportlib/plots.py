@@ -294,7 +294,7 @@ class Plotter:
                     "lat_p50/p99/p999/max counters only.")
         workloads = [w for w in DETERMINISM_WORKLOADS if w in self.md.workloads()]
         workloads += [w for w in self.md.workloads() if w not in workloads and any(
-            self.md.series("latency_cdf", self.md.run_name(w, p, a)) is not None
+            self.md.series("latency_cdf", w, p, a) is not None
             for p in self.md.params(w) for a in self.md.allocators_of(w, p))]
         panels = []
         derived_any = False
@@ -304,7 +304,7 @@ class Plotter:
                 p = self.md.representative_params(w)
             curves = []
             for a in self.md.allocators_of(w, p):
-                s = self.md.series("latency_cdf", self.md.run_name(w, p, a))
+                s = self.md.series("latency_cdf", w, p, a)
                 if s is not None:
                     curves.append((a, s["percentile"], s["ns"], False))
                     continue
@@ -519,7 +519,7 @@ class Plotter:
             for p in self.md.params(w):
                 curves = []
                 for a in self.md.allocators_of(w, p):
-                    s = self.md.series("memory_timeline", self.md.run_name(w, p, a))
+                    s = self.md.series("memory_timeline", w, p, a)
                     if s is not None:
                         curves.append((a, s))
                 if curves:
