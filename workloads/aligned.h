@@ -1,5 +1,6 @@
 // aligned.h - allocations aligned to 16/32/64/4096 bytes, as for SIMD
-// buffers: sizes are multiples of 32 between 32 and 2048 bytes.
+// buffers: sizes are multiples of 32 between 32 and 2048 bytes. Released
+// keeping the memory (reset(), as in small_fixed).
 #ifndef WORKLOADS_ALIGNED_H
 #define WORKLOADS_ALIGNED_H
 
@@ -24,6 +25,7 @@ public:
     std::size_t allocs_per_fill() const { return count_; }
     std::size_t capacity_hint() const { return hint_; }
     std::size_t alignment() const { return align_; }
+    bool keep_memory() const { return true; }
 
     template <Adapter A, class P>
     void fill(A& a, P& probe) {

@@ -23,6 +23,9 @@ public:
         : MixedSizes(count, 0x5eeb), capacity_(initial_capacity) {}
 
     std::size_t initial_capacity() const { return capacity_; }
+    // Every iteration starts from a new arena (release(): arena_destroy +
+    // arena_create), so the time includes getting the blocks.
+    bool keep_memory() const { return false; }
     RunOptions options() const { return {}; }
 
     void extra_counters(competitors::ArenaAdapter& a, Extras& out) const {

@@ -4,7 +4,7 @@
 // arena cannot free, so its footprint grows with everything ever allocated)
 // and allocate a replacement of a power-law size (16 B .. 4 KiB).
 // ns_per_alloc is the whole fill (W allocations, then M frees+allocations)
-// divided by W + M.
+// divided by W + M. Released with release() at the end.
 #ifndef WORKLOADS_CHURN_H
 #define WORKLOADS_CHURN_H
 

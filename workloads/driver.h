@@ -8,8 +8,10 @@
 //    It yields live_peak_bytes, footprint_peak_bytes (allocator introspection,
 //    sampled about 200 times per pass and after every fill and release),
 //    rss_peak_bytes (VmHWM after clearing it via /proc/self/clear_refs, minus
-//    the RSS before the adapter was created), fragmentation and
-//    retained_after_release_bytes (footprint after a final release()). For
+//    the RSS before the adapter was created), fragmentation,
+//    destroy_ns (time of the final release(): arena_destroy, GC_gcollect...,
+//    after the objects were released) and retained_after_release_bytes
+//    (footprint after that release()). For
 //    process-wide allocators the bytes in use before the adapter was created
 //    (the harness' own) are subtracted. scripts/bench runs every benchmark in its own process, so
 //    this pass sees a pristine heap; its values repeat on every repetition.
@@ -130,6 +132,7 @@ private:
 
 struct MemoryFigures {
     double live_peak = 0, footprint_peak = 0, live_at_footprint_peak = 0, rss_peak = 0, retained = 0;
+    double destroy_ns = 0;
     Extras extras;
 };
 
@@ -227,7 +230,9 @@ void memory_pass(W& w, Shared& shared, int tid, MemoryFigures* out) {
             std::size_t peak = std::max(hwm > shared.rss0 ? hwm - shared.rss0 : 0, probe.rss_peak());
             out->rss_peak = static_cast<double>(peak);
         }
+        std::uint64_t d0 = now_ns();
         a.release();
+        out->destroy_ns = static_cast<double>(now_ns() - d0);
         out->live_peak = static_cast<double>(probe.live_peak());
         out->footprint_peak = static_cast<double>(probe.footprint_peak());
         out->live_at_footprint_peak = static_cast<double>(probe.live_at_footprint_peak());
@@ -247,6 +252,7 @@ MemoryFigures combine_memory(const Shared& shared) {
     for (std::size_t i = 0; i < shared.figures.size(); ++i) {
         const MemoryFigures& t = shared.figures[i].memory;
         m.live_peak += t.live_peak;
+        m.destroy_ns = std::max(m.destroy_ns, t.destroy_ns);
         m.live_at_footprint_peak += t.live_at_footprint_peak;
         if constexpr (A::kScope == FootprintScope::kInstance) {
             m.footprint_peak += t.footprint_peak;
@@ -375,6 +381,7 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
         c["retained_after_release_bytes"] = m.retained;
         c["checksum"] = static_cast<double>(mine.verification.checksum);
         c["allocs"] = static_cast<double>(mine.allocs_per_fill);
+        c["destroy_ns"] = m.destroy_ns;
         if (w.options().sys_allocs && mine.upstream_delta) {
             c["sys_allocs_per_cycle"] = static_cast<double>(*mine.upstream_delta) / iters;
         }

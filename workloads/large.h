@@ -1,6 +1,7 @@
 // large.h - K allocations of 1..32 MiB (log-uniform), then release. Only the
 // stamp (first 8 bytes and last byte) touches each object, so page faults
-// and mapping costs, not memset, dominate.
+// and mapping costs, not memset, dominate. Released with release() (give
+// everything back): getting and returning big blocks is the point.
 #ifndef WORKLOADS_LARGE_H
 #define WORKLOADS_LARGE_H
 

@@ -1,6 +1,6 @@
 // mixed_sizes.h - N allocations whose sizes follow a power law
 // (P(size > s) = (8/s)^0.9, truncated at 64 KiB: mostly small, a long tail),
-// then release everything.
+// then release them all keeping the memory (reset(), as in small_fixed).
 #ifndef WORKLOADS_MIXED_SIZES_H
 #define WORKLOADS_MIXED_SIZES_H
 
@@ -25,6 +25,7 @@ public:
 
     std::size_t allocs_per_fill() const { return count_; }
     std::size_t capacity_hint() const { return hint_; }
+    bool keep_memory() const { return true; }
     RunOptions options() const {
         RunOptions o;
         o.timeline = true;

@@ -1,6 +1,8 @@
 // small_fixed.h - N allocations of one small size (8..256 bytes), then release
-// everything (arena: arena_destroy; malloc-family: free each; boehm: drop the
-// references and collect).
+// them all the way the allocator releases a phase and keeps its memory for
+// the next (arena: arena_reset; malloc-family: free each; boehm: drop the
+// references, the collector decides). Iterations after the warm-up fill are
+// the allocator's steady state; destroy_ns gives the full give-back cost.
 #ifndef WORKLOADS_SMALL_FIXED_H
 #define WORKLOADS_SMALL_FIXED_H
 
@@ -18,6 +20,7 @@ public:
 
     std::size_t allocs_per_fill() const { return count_; }
     std::size_t capacity_hint() const { return count_ * bump_bytes(size_, 16); }
+    bool keep_memory() const { return true; }
 
     template <Adapter A, class P>
     void fill(A& a, P& probe) {

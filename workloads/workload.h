@@ -15,7 +15,8 @@
 //                        or larger
 //   initial_capacity()   arena first block (0: library default)
 //   alignment()          alignment of every allocation (default 16)
-//   keep_memory()        release with reset() (true) rather than release()
+//   keep_memory()        release with reset() (true) rather than release();
+//                        the default is release()
 //   options()            RunOptions: warm-up fills, fills of the memory pass,
 //                        timeline, sys_allocs_per_cycle
 //   extra_counters(a, extras)  extra counters after the first memory fill

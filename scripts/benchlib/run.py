@@ -1,0 +1,236 @@
+"""scripts/bench: build, run one process per benchmark, merge, check, report."""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+from . import ALLOCATORS, WORKLOADS, catalogue, context, merge, targets
+
+# Per scale: (bench binary --scale, repetitions, --benchmark_min_time seconds)
+SETTINGS = {
+    "quick": ("quick", 3, 0.01),
+    "full": ("full", 5, 0.05),
+}
+PROCESS_TIMEOUT = 900  # seconds for one benchmark process
+
+
+class Failure(Exception):
+    """A step failed: message printed, exit status 1."""
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench",
+        description="Runs every competitor on the synthetic workloads, one process per "
+                    "benchmark, and writes DIR/results.json (Google Benchmark JSON, merged).")
+    parser.add_argument("--quick", action="store_true",
+                        help="reduced sizes and repetitions (every workload and allocator; < 3 min)")
+    parser.add_argument("--filter", metavar="REGEX",
+                        help="only benchmarks whose name (<workload>/<allocator>[/<params>]) matches")
+    parser.add_argument("--allocators", metavar="A,B,...",
+                        help="comma-separated subset of: " + ",".join(ALLOCATORS))
+    parser.add_argument("--out", metavar="DIR", default="results",
+                        help="output directory (default: results)")
+    args = parser.parse_args(argv)
+
+    if args.allocators is None:
+        args.allocator_list = list(ALLOCATORS)
+    else:
+        wanted = [a.strip() for a in args.allocators.split(",") if a.strip()]
+        unknown = [a for a in wanted if a not in ALLOCATORS]
+        if not wanted:
+            parser.error("--allocators is empty (choose from %s)" % ", ".join(ALLOCATORS))
+        if unknown:
+            parser.error("unknown allocator(s) %s (choose from %s)"
+                         % (", ".join(unknown), ", ".join(ALLOCATORS)))
+        args.allocator_list = [a for a in ALLOCATORS if a in wanted]
+
+    args.regex = None
+    if args.filter is not None:
+        try:
+            args.regex = re.compile(args.filter)
+        except re.error as e:
+            parser.error("bad --filter regex %r: %s" % (args.filter, e))
+        known = catalogue.names(args.allocator_list)
+        fastpath = "arena" in args.allocator_list and args.regex.search(catalogue.FASTPATH_PREFIX)
+        if not fastpath and not any(args.regex.search(n) for n in known):
+            parser.error("--filter %r matches no benchmark of the allocators %s (workloads: %s)"
+                         % (args.filter, ",".join(args.allocator_list), ", ".join(WORKLOADS)))
+    if not args.out:
+        parser.error("--out needs a directory")
+    return args
+
+
+def log(message=""):
+    print(message, flush=True)
+
+
+def run_checked(cmd, what, **kwargs):
+    result = subprocess.run(cmd, **kwargs)
+    if result.returncode != 0:
+        raise Failure("%s failed (exit %d): %s" % (what, result.returncode, " ".join(cmd)))
+    return result
+
+
+def build(root, build_dir, allocators, want_fastpath):
+    run_checked([os.path.join(root, "scripts", "install-deps")], "scripts/install-deps")
+    log("== configure %s (Release)" % os.path.relpath(build_dir, root))
+    run_checked(["cmake", "-S", root, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
+                 "-DARENA_BUILD_TESTS=OFF", "-DARENA_BUILD_BENCHMARKS=ON"],
+                "cmake configure", stdout=subprocess.DEVNULL)
+    targets_ = ["bench_" + a for a in allocators]
+    if want_fastpath:
+        targets_.append("bench_arena_fastpath")
+    log("== build %s" % " ".join(targets_))
+    run_checked(["cmake", "--build", build_dir, "-j", "2", "--target"] + targets_, "cmake --build",
+                stdout=subprocess.DEVNULL)
+
+
+def list_benchmarks(binary, scale=None):
+    cmd = [binary] + (["--scale=" + scale] if scale else []) + ["--benchmark_list_tests=true"]
+    out = run_checked(cmd,
+                      "listing " + binary, capture_output=True, text=True)
+    return [line.strip() for line in out.stdout.splitlines() if line.strip()]
+
+
+def fastpath_available(root):
+    path = os.path.join(root, "arena", "bench", "CMakeLists.txt")
+    try:
+        return "bench_arena_fastpath" in open(path).read()
+    except OSError:
+        return False
+
+
+def run_one(cmd, out_json):
+    """Runs one benchmark process; returns (ok, seconds, stderr tail)."""
+    start = time.monotonic()
+    try:
+        result = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                timeout=PROCESS_TIMEOUT)
+        ok = result.returncode == 0 and os.path.exists(out_json)
+        tail = result.stderr.strip().splitlines()[-5:]
+    except subprocess.TimeoutExpired:
+        ok, tail = False, ["timed out after %d s" % PROCESS_TIMEOUT]
+    return ok, time.monotonic() - start, tail
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    build_dir = os.path.join(root, "build", "bench")
+    kind = "quick" if args.quick else "full"
+    scale, repetitions, min_time = SETTINGS[kind]
+    out_dir = os.path.abspath(args.out)
+    raw_dir = os.path.join(out_dir, "raw")
+    started = time.monotonic()
+    try:
+        want_fastpath = "arena" in args.allocator_list and fastpath_available(root)
+        build(root, build_dir, args.allocator_list, want_fastpath)
+        os.makedirs(raw_dir, exist_ok=True)
+
+        plan = []  # (allocator, binary, gb_name, clean_name)
+        for a in args.allocator_list:
+            binary = os.path.join(build_dir, "workloads", "bench_" + a)
+            for gb_name in list_benchmarks(binary, scale):
+                name = merge.clean_name(gb_name)
+                if args.regex is None or args.regex.search(name):
+                    plan.append((a, binary, gb_name, name))
+        fastpath_bin = os.path.join(build_dir, "arena", "bench", "bench_arena_fastpath")
+        fastpath_names = []
+        if want_fastpath and os.path.exists(fastpath_bin):
+            fastpath_names = [n for n in list_benchmarks(fastpath_bin)
+                              if args.regex is None or args.regex.search(n)]
+        if not plan and not fastpath_names:
+            print("scripts/bench: --filter %r matches no benchmark" % args.filter, file=sys.stderr)
+            return 2
+
+        log("== running %d benchmarks (%s: %d repetitions, min time %g s), one process each"
+            % (len(plan) + len(fastpath_names), kind, repetitions, min_time))
+        docs, series, failures = [], {}, []
+        per_allocator = {}
+        for i, (allocator, binary, gb_name, name) in enumerate(plan, 1):
+            stem = os.path.join(raw_dir, "%03d_%s" % (i, re.sub(r"[^A-Za-z0-9_.-]", "_", name)))
+            out_json, series_json = stem + ".json", stem + ".series.json"
+            cmd = [binary, "--scale=" + scale, "--benchmark_filter=^%s$" % gb_name,
+                   "--benchmark_repetitions=%d" % repetitions, "--benchmark_min_time=%g" % min_time,
+                   "--benchmark_out=" + out_json, "--benchmark_out_format=json",
+                   "--series_out=" + series_json]
+            ok, seconds, tail = run_one(cmd, out_json)
+            per_allocator[allocator] = per_allocator.get(allocator, 0.0) + seconds
+            log("[%3d/%d] %-44s %6.1f s%s" % (i, len(plan), name, seconds, "" if ok else "  FAILED"))
+            if not ok:
+                failures.append((name, tail))
+                for line in tail:
+                    log("         " + line)
+            if os.path.exists(out_json):
+                with open(out_json) as f:
+                    docs.append(json.load(f))
+            if os.path.exists(series_json):
+                with open(series_json) as f:
+                    merge.merge_series(series, json.load(f))
+
+        if fastpath_names:
+            out_json = os.path.join(raw_dir, "fastpath.json")
+            flt = args.filter if args.filter else "."
+            cmd = [fastpath_bin, "--benchmark_filter=" + flt, "--benchmark_repetitions=%d" % repetitions,
+                   "--benchmark_min_time=%g" % min_time, "--benchmark_out=" + out_json,
+                   "--benchmark_out_format=json"]
+            ok, seconds, tail = run_one(cmd, out_json)
+            per_allocator["arena (fastpath)"] = seconds
+            log("[fastpath] bench_arena_fastpath (%d benchmarks) %6.1f s%s"
+                % (len(fastpath_names), seconds, "" if ok else "  FAILED"))
+            if ok:
+                with open(out_json) as f:
+                    docs.append(json.load(f))
+            else:
+                failures.append(("bench_arena_fastpath", tail))
+
+        document = merge.merge_runs(docs)
+        document["context"]["arena_suite"] = context.suite_context(
+            root, build_dir, argv, repetitions, args.quick, args.allocator_list)
+        if series:
+            document["series"] = series
+        mismatches = merge.checksum_mismatches(document["benchmarks"])
+        if mismatches:
+            document["context"]["arena_suite"]["checksum_mismatches"] = {
+                k: {a: v for a, v in by.items()} for k, by in mismatches.items()}
+        results_path = os.path.join(out_dir, "results.json")
+        merge.write_json_atomic(results_path, document)
+
+        elapsed = time.monotonic() - started
+        log()
+        log("== time per allocator: " + ", ".join("%s %.0f s" % kv for kv in per_allocator.items()))
+        log("== %s run: %d benchmarks in %.0f s (%.1f min), results: %s"
+            % (kind, len(plan) + len(fastpath_names), elapsed, elapsed / 60, results_path))
+        log()
+        log(targets.format_table(targets.evaluate(document)))
+
+        report = os.path.join(root, "scripts", "report.py")
+        if os.path.exists(report):
+            log()
+            log("== report: scripts/report.py")
+            result = subprocess.run(["/usr/bin/python3", report, results_path, "--out",
+                                     os.path.join(out_dir, "report")])
+            if result.returncode != 0:
+                failures.append(("scripts/report.py", ["exit %d" % result.returncode]))
+
+        status = 0
+        if mismatches:
+            log()
+            log("CHECKSUM MISMATCH between allocators (a workload computed different data):")
+            for case, by_alloc in mismatches.items():
+                log("  %s: %s" % (case, ", ".join("%s=%s" % (a, v) for a, v in by_alloc.items())))
+            status = 1
+        if failures:
+            log()
+            log("FAILED: " + ", ".join(name for name, _ in failures))
+            status = 1
+        return status
+    except Failure as e:
+        print("scripts/bench: %s" % e, file=sys.stderr)
+        return 1
