@@ -31,6 +31,7 @@ _PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
 DPI = 100
 LOG_RANGE = 30.0          # use a log axis when max/min of the plotted values exceeds this
 DETERMINISM_WORKLOADS = ["reset_cycles", "small_fixed", "request_reset"]
+MAX_LATENCY_PANELS = 4
 
 
 @dataclass
@@ -292,10 +293,14 @@ class Plotter:
                     "stretches the tail). Solid lines: the full distribution recorded by the "
                     "harness (series.latency_cdf); dashed lines with markers: derived from the "
                     "lat_p50/p99/p999/max counters only.")
+        # the determinism workloads; others (with a recorded distribution) only to fill up to
+        # MAX_LATENCY_PANELS when some of those were not run
         workloads = [w for w in DETERMINISM_WORKLOADS if w in self.md.workloads()]
         workloads += [w for w in self.md.workloads() if w not in workloads and any(
             self.md.series("latency_cdf", w, p, a) is not None
             for p in self.md.params(w) for a in self.md.allocators_of(w, p))]
+        workloads = workloads[:max(MAX_LATENCY_PANELS,
+                                   len([w for w in workloads if w in DETERMINISM_WORKLOADS]))]
         panels = []
         derived_any = False
         for w in workloads:

@@ -30,13 +30,8 @@ def write_json(path, doc):
     return str(path)
 
 
-def main_fixture():
-    """The richest fixture: a run by the project's own scripts/bench when one is checked in,
-    else the hand-made synthetic one."""
-    for name in ("bench_full.json", "bench_quick.json", "synthetic_run.json"):
-        if os.path.exists(fixture(name)):
-            return fixture(name)
-    raise FileNotFoundError("no main fixture")
+# Fixtures written by the project's own scripts/bench (trimmed with fixtures/trim.py).
+BENCH_FIXTURES = ["bench_quick.json"]
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +40,15 @@ def report_main(tmp_path_factory):
     out = tmp_path_factory.mktemp("main") / "report"
     r = run_report(fixture("synthetic_run.json"), "--out", out,
                    "--baseline", fixture("synthetic_baseline.json"))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def report_bench(tmp_path_factory):
+    """A real run: scripts/bench --quick output, trimmed."""
+    out = tmp_path_factory.mktemp("bench") / "report"
+    r = run_report(fixture(BENCH_FIXTURES[0]), "--out", out)
     assert r.returncode == 0, r.stderr
     return out
 
