@@ -12,6 +12,7 @@ from .dataset import group_by_machine
 from .doc import Bullets, Document, Heading, Image, Note, Para, Table, badge, render_html, render_md
 
 TABLE_METRICS = [("real_time_ns", "time/iteration"), ("ns_per_alloc", "ns/alloc"), ("release_ns", "release"),
+                 ("destroy_ns", "destroy"),
                  ("footprint_peak_bytes", "peak footprint"), ("overhead_ratio", "overhead"),
                  ("fragmentation", "fragmentation"), ("lat_p999_ns", "p99.9"),
                  ("lat_max_ns", "max latency"), ("page_faults", "page faults"),

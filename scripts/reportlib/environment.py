@@ -5,25 +5,33 @@ from . import fmt
 
 # What each counter means (results-format.md and the harness's documentation).
 COUNTERS = [
-    ("ns_per_alloc", "time per allocation: the allocation phase's time divided by the number "
-                     "of allocations (release excluded)"),
-    ("release_ns", "time of the release step alone: arena destroy/reset, free() of every "
-                   "object, mi_heap_destroy, or dropping the root and collecting (Boehm)"),
-    ("real_time", "Google Benchmark's wall time per iteration (allocate, use, release)"),
-    ("live_peak_bytes", "peak of the bytes requested and still live"),
+    ("ns_per_alloc", "time of the timed fill divided by its allocations (Google Benchmark "
+                     "manual time), in the steady state after warm-up fills; release excluded"),
+    ("release_ns", "time of the release between iterations: arena_reset, free() of every "
+                   "object, mi_heap / pmr release, or dropping the references (Boehm: the "
+                   "collector decides when to collect)"),
+    ("destroy_ns", "time of the final release (arena_destroy, mi_heap_destroy, GC_gcollect, "
+                   "...) at the end of the memory pass"),
+    ("real_time", "Google Benchmark's time per iteration (the manual time of the timed part)"),
+    ("live_peak_bytes", "peak of the bytes requested and still live (memory pass on a fresh "
+                        "allocator)"),
     ("footprint_peak_bytes", "peak memory the allocator held, from its own introspection "
                              "(arena statistics, mallinfo2, mimalloc statistics, "
-                             "GC_get_heap_size, ...)"),
-    ("rss_peak_bytes", "peak resident set of the measured section"),
+                             "GC_get_heap_size, ...), the harness's own heap use subtracted"),
+    ("rss_peak_bytes", "peak resident set of the memory pass (VmHWM after clearing it)"),
     ("overhead_ratio", "footprint_peak_bytes / live_peak_bytes"),
     ("fragmentation", "1 − live/footprint at the peak"),
-    ("lat_p50_ns … lat_max_ns", "percentiles of single-allocation latencies, timer cost "
-                                "removed by the harness"),
-    ("page_faults", "page faults during the measured section"),
+    ("lat_p50_ns … lat_max_ns", "percentiles of single-allocation latencies: each allocation "
+                                "timed alone with the TSC, the median cost of an empty timed "
+                                "region subtracted"),
+    ("page_faults", "page faults per iteration of the throughput loop"),
     ("gc_count, gc_pause_total_ns, gc_pause_max_ns", "Boehm's collections and their pauses, "
                                                      "from its collection events"),
-    ("retained_after_release_bytes", "memory the allocator still holds after everything was "
-                                     "released"),
+    ("retained_after_release_bytes", "memory the allocator still holds after the final "
+                                     "release"),
+    ("sys_allocs_per_cycle", "blocks obtained from upstream per reset cycle (reset_cycles)"),
+    ("blocks, waste_bytes, committed_bytes, suggested_capacity_bytes",
+     "the arena's own statistics on capacity_sweep"),
     ("checksum", "a digest of the workload's results; must be identical for every allocator"),
 ]
 
