@@ -81,8 +81,9 @@ FEATURES = [
              "manual": f"supported where the heap is faster than Boehm (by more than {TIE:.2f}x), "
                        f"i.e. faster than the claimed \"Moderate\""}),
     Feature("Deallocation", {"arena": "Bulk only", "gc": "Automatic", "manual": "Manual per object"},
-            "release_ns (median): time to release everything the iteration allocated "
-            "(arena destroy/reset, per-object free, or collection)",
+            "release_ns (median): time to release everything one iteration allocated (arena "
+            "reset, per-object free, or dropping the references for the collector); the "
+            "final release (destroy_ns) in brackets",
             ["small_fixed", "mixed_sizes", "reset_cycles"],
             {"arena": "supported where the arena's one bulk release is cheaper than every manual "
                       "heap's per-object frees (the API has no per-object free by design)",
@@ -216,6 +217,9 @@ class Evaluator:
         if me is None and not (role == "gc" and gcs is not None):
             return None
         fig = fmt.ns(me) if me is not None else fmt.NOT_MEASURED
+        destroy = self.v(w, p, a, "destroy_ns")
+        if destroy is not None:
+            fig += f" (destroy {fmt.ns(destroy)})"
         if a == GC and gcs is not None:
             fig += f", {fmt.count(gcs)} collection{'s' if gcs != 1 else ''}"
         if role == "arena":
