@@ -15,6 +15,7 @@ into place only when complete (an existing DIR is replaced only then).
 """
 import argparse
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,8 +36,13 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt   # unwinds through atomic_dir, which removes the temporary dir
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, _interrupted)
     args = parse_args(argv)
     try:
         check_target(args.out)

@@ -89,7 +89,7 @@ class ReportBuilder:
             rows.append(row)
         doc.add(Table(["Feature", "Arena Allocation", "Garbage Collection (Boehm)",
                        "Manual Management (glibc malloc, mimalloc, jemalloc, tcmalloc)"], rows,
-                      cls="claims"))
+                      cls="claims seed"))
 
         # one row per allocator, one column per measurable feature
         measurable = [(f, cells) for f, cells, _ in table if f.measurable]

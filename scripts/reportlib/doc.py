@@ -118,6 +118,8 @@ tr:nth-child(even) td{background:#fafafa}
 .tw table{margin:0}
 table.claims{font-size:12.5px}
 table.claims td:first-child{min-width:90px}
+table.seed{table-layout:fixed}
+table.seed th:first-child{width:13%}
 td code{overflow-wrap:anywhere}
 code{background:#f3f3f3;padding:0 3px;border-radius:3px;font-size:90%}
 figure{margin:16px 0 26px}

@@ -171,3 +171,25 @@ def test_usage_errors_exit_2(tmp_path):
     assert r.returncode == 2 and "RESULTS.json" in r.stderr
     r = run_report(GOOD)                             # no --out
     assert r.returncode == 2 and "--out" in r.stderr
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_interrupted_report_leaves_nothing(tmp_path, sig):
+    import signal
+    import subprocess
+    import time
+    from conftest import PYTHON, REPORT, fixture
+    out = tmp_path / "report"
+    p = subprocess.Popen([PYTHON, REPORT, fixture("synthetic_run.json"), "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:          # wait until it is writing plots
+        tmp = [n for n in os.listdir(tmp_path) if ".tmp-" in n]
+        if tmp and os.path.isdir(tmp_path / tmp[0] / "plots"):
+            break
+        time.sleep(0.05)
+    p.send_signal(getattr(signal, sig))
+    _, err = p.communicate(timeout=60)
+    assert p.returncode != 0
+    assert "interrupted" in err
+    assert os.listdir(tmp_path) == [], os.listdir(tmp_path)
