@@ -41,8 +41,27 @@ public:
         mi_.heap_destroy(heap_);
         heap_ = new_heap();
     }
-    std::size_t footprint_bytes() const { return mimalloc_heap_committed_bytes(heap_); }
+    std::size_t footprint_bytes() const {
+        std::size_t bytes = mimalloc_heap_committed_bytes(heap_);
+        for (int i = 0; i < children_; ++i) bytes += mimalloc_heap_committed_bytes(child_[i]);
+        return bytes;
+    }
     mi_heap_t* heap() const { return heap_; }
+    const MimallocApi& api() const { return mi_; }
+    // Child heaps (workloads/realistic/heap.h: a separate heap for the
+    // temporaries of one pass) count in footprint_bytes() while attached.
+    void attach_child_heap(mi_heap_t* h) {
+        if (children_ == kMaxChildren) {
+            std::fprintf(stderr, "mimalloc_heap: more than %d child heaps attached\n", kMaxChildren);
+            std::abort();
+        }
+        child_[children_++] = h;
+    }
+    void detach_child_heap(mi_heap_t* h) {
+        for (int i = 0; i < children_; ++i) {
+            if (child_[i] == h) child_[i] = child_[--children_];
+        }
+    }
 
     static bool verify_live(std::string* why) {
         MimallocHeapAdapter a{AdapterConfig{}};
@@ -61,8 +80,11 @@ private:
         return h;
     }
 
+    static constexpr int kMaxChildren = 8;
     MimallocApi mi_;
     mi_heap_t* heap_;
+    mi_heap_t* child_[kMaxChildren] = {};
+    int children_ = 0;
 };
 
 }  // namespace competitors

@@ -65,6 +65,9 @@ public:
     void release() { resource_.release(); }
     std::size_t footprint_bytes() const { return upstream_.outstanding_bytes(); }
     std::optional<std::size_t> upstream_allocations() const { return upstream_.allocations(); }
+    // The counting upstream: a nested monotonic_buffer_resource over it
+    // (workloads/realistic/heap.h) has its blocks counted in footprint_bytes().
+    std::pmr::memory_resource* upstream_resource() { return &upstream_; }
 
     static bool verify_live(std::string* why) {
         PmrMonotonicAdapter a{AdapterConfig{}};
