@@ -255,12 +255,6 @@ private:
     std::size_t mask_ = 0, count_ = 0;
 };
 
-unsigned log2_of(std::uint64_t x) {
-    unsigned l = 0;
-    while ((std::uint64_t{1} << (l + 1)) <= x) ++l;
-    return l;
-}
-
 // The alignment a result must have, as objects.h's required_alignment: an
 // explicit alignment above 16 in full; otherwise malloc's guarantee, which
 // for a small object is only as far as its size needs.
