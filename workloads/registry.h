@@ -17,6 +17,7 @@
 #include "reset_cycles.h"
 #include "small_fixed.h"
 #include "small_fixed_mt.h"
+#include "trace/trace_registry.h"
 
 namespace bench {
 
@@ -76,6 +77,7 @@ void register_all() {
             return std::make_unique<SmallFixedMt>(SmallFixed::default_count());
         }, threads);
     }
+    register_trace_replay<A>();
 }
 
 }  // namespace bench
