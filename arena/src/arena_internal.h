@@ -73,6 +73,13 @@ struct Block {
     static constexpr size_t header_size() { return (sizeof(Block) + kAlign - 1) & ~(kAlign - 1); }
 };
 
+// A rewind that went back to `count` allocations; see Arena::floors.
+struct RewindFloor {
+    uint64_t rewind; // its number (Arena::rewinds after it)
+    size_t count;
+};
+constexpr size_t kRewindFloors = 8;
+
 struct Cleanup {
     Cleanup *next; // older cleanup
     void (*fn)(void *);
@@ -109,6 +116,16 @@ struct Arena {
     size_t peak_used_since_reset;
     size_t reset_count;
     uint64_t epoch; // bumped by every reset: marks from before are stale
+    // Rewound-past detection: rewinds so far, and for the newest rewinds the
+    // counts they went back to, oldest first with increasing counts (each
+    // entry is the lowest count reached by any rewind since it). A mark whose
+    // count is above the lowest count reached after it was taken has been
+    // rewound past. Exact for up to kRewindFloors nested levels; beyond that
+    // the oldest level is forgotten (a very old mark may then be accepted,
+    // never a valid one refused).
+    uint64_t rewinds;
+    arena_detail::RewindFloor floors[arena_detail::kRewindFloors];
+    size_t floor_count;
 
     size_t initial_capacity;
     double growth_factor;

@@ -81,6 +81,20 @@ void reset_tree(Arena *arena, bool trim, size_t retain_bytes) {
     arena->peak_used_since_reset = 0;
     arena->reset_count += 1;
     arena->epoch += 1;
+    arena->floor_count = 0; // marks from before are refused by the epoch
+}
+
+// After a successful rewind to a mark with `count` allocations.
+void remember_floor(Arena *arena, size_t count) {
+    arena->rewinds += 1;
+    size_t n = arena->floor_count;
+    while (n > 0 && arena->floors[n - 1].count >= count) --n;
+    if (n == kRewindFloors) { // full: forget the oldest level
+        std::memmove(&arena->floors[0], &arena->floors[1], (n - 1) * sizeof arena->floors[0]);
+        n -= 1;
+    }
+    arena->floors[n] = {arena->rewinds, count};
+    arena->floor_count = n + 1;
 }
 
 // Is target reachable from list (following next), or NULL?
@@ -201,6 +215,7 @@ ArenaMark arena_mark(Arena *arena) {
     mark.allocation_count_ = arena->allocation_count;
     mark.requested_bytes_ = arena->requested_bytes;
     mark.epoch_ = arena->epoch;
+    mark.rewinds_ = arena->rewinds;
     return mark;
 }
 
@@ -208,6 +223,14 @@ int arena_rewind(Arena *arena, ArenaMark mark) {
     if (arena == nullptr || mark.arena_ != arena || mark.epoch_ != arena->epoch) return EINVAL;
     if (mark.allocation_count_ > allocation_count(arena) || mark.requested_bytes_ > requested_bytes(arena))
         return EINVAL;
+    // Rewound past: a rewind since the mark went below it. (Its blocks and
+    // counts may have grown back since, so the checks below cannot tell.)
+    for (size_t i = 0; i < arena->floor_count; ++i) {
+        if (arena->floors[i].rewind > mark.rewinds_) {
+            if (arena->floors[i].count < mark.allocation_count_) return EINVAL;
+            break;
+        }
+    }
     // The mark's block must be in the chain at or before the current one.
     Block *target = static_cast<Block *>(mark.block_);
     char *cursor = mark.cursor_;
@@ -259,6 +282,7 @@ int arena_rewind(Arena *arena, ArenaMark mark) {
     arena->allocation_count = mark.allocation_count_;
     arena->requested_bytes = mark.requested_bytes_;
     refold(arena);
+    remember_floor(arena, mark.allocation_count_);
     return 0;
 }
 

@@ -177,6 +177,7 @@ typedef struct ArenaMark {
     size_t allocation_count_;
     size_t requested_bytes_;
     uint64_t epoch_;
+    uint64_t rewinds_;
 } ArenaMark;
 ARENA_API ArenaMark arena_mark(Arena *arena);
 ARENA_API int arena_rewind(Arena *arena, ArenaMark mark);
