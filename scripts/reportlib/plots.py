@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from . import claims, fmt  # noqa: E402
@@ -28,6 +28,16 @@ plt.rcParams.update({
     "svg.fonttype": "none",                  # text stays text: smaller, searchable SVGs
 })
 _PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
+
+
+def _log_axis(ax, values):
+    """Log y axis with plain numbers; 1-2-5 ticks when the values span under 3 decades."""
+    ax.set_yscale("log")
+    pos = [v for v in values if v and v > 0]
+    if pos and max(pos) / min(pos) < 1000:
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_major_formatter(_PLAIN)
 DPI = 100
 LOG_RANGE = 30.0          # use a log axis when max/min of the plotted values exceeds this
 DETERMINISM_WORKLOADS = ["reset_cycles", "small_fixed", "request_reset"]
@@ -54,11 +64,13 @@ class Plotter:
 
     # ---- helpers ------------------------------------------------------------------------
     def _save(self, fig, plot):
+        # the tight bounding box is computed once for both formats (it is the costly part)
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
         for ext in ("png", "svg"):
             rel = f"plots/{self.prefix}{plot.stem}.{ext}"
             meta = {"Software": None} if ext == "png" else {"Date": None}
             fig.savefig(os.path.join(self.outdir, rel), dpi=DPI, metadata=meta,
-                        bbox_inches="tight")
+                        bbox_inches=bbox)
             plot.files.append(rel)
         plt.close(fig)
         return plot
@@ -112,8 +124,7 @@ class Plotter:
                            ha="center" if len(groups) < 7 else "right")
         ax.set_xlim(-0.5, len(groups) - 0.5)
         if log:
-            ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(_PLAIN)
+            _log_axis(ax, values)
         return log
 
     def _groups_by_workload(self, metric, workloads=None, exclude=("capacity_sweep",)):
@@ -242,8 +253,8 @@ class Plotter:
                                 label=markers_metric.replace("_", " ")))
         for y, text, style in hlines:
             ax.axhline(y, color="#555555", linewidth=0.9, linestyle=style)
-            ax.text(len(groups) - 0.5, y, " " + text, va="center", ha="left", fontsize=7,
-                    color="#555555", clip_on=False)
+            extra.append(Line2D([], [], color="#555555", linewidth=0.9, linestyle=style,
+                                label=text))
         ax.set_ylabel(ylabel + (" (log)" if used_log else ""))
         ax.set_title(title)
         self._legend(fig, present, extra)
@@ -271,8 +282,12 @@ class Plotter:
         plot = Plot("overhead", "Memory overhead",
                     "Median overhead_ratio = footprint_peak_bytes / live_peak_bytes; 1 means no "
                     "overhead. Dashed lines: the report's Low / High thresholds.")
+        values = [s.value for _, d in self._groups_by_workload("overhead_ratio")
+                  for s in d.values() if s is not None and s.value > 0]
+        log = bool(values) and max(values) / min(values) > 4    # ratios: log once they spread
         return self._workload_panel_plot(
             plot, "overhead_ratio", "footprint / live", "Memory overhead (lower is better)",
+            log=log,
             hlines=[(1.0, "1 (no overhead)", "-"),
                     (claims.LOW_OVERHEAD, f"Low ≤ {claims.LOW_OVERHEAD:g}", "--"),
                     (claims.HIGH_OVERHEAD, f"High ≥ {claims.HIGH_OVERHEAD:g}", ":")])

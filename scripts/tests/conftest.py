@@ -34,42 +34,57 @@ def write_json(path, doc):
 BENCH_FIXTURES = ["bench_quick.json"]
 
 
+# The reports most tests read, built once per session and concurrently (the machine has
+# 2 cores; matplotlib is single-threaded).
+SESSION_REPORTS = {
+    "main": [fixture("synthetic_run.json"), "--baseline", fixture("synthetic_baseline.json")],
+    "bench": [fixture(BENCH_FIXTURES[0])],
+    "multi": [fixture("synthetic_run.json"), fixture("synthetic_run_repeat.json"),
+              fixture("synthetic_other_machine.json")],
+    "sparse": [fixture("synthetic_sparse.json")],
+}
+
+
 @pytest.fixture(scope="session")
-def report_main(tmp_path_factory):
+def session_reports(tmp_path_factory):
+    base = tmp_path_factory.mktemp("reports")
+    procs = {}
+    for name, args in SESSION_REPORTS.items():
+        out = base / name / "report"
+        out.parent.mkdir()
+        procs[name] = (out, subprocess.Popen([PYTHON, REPORT, *args, "--out", str(out)],
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                             text=True))
+    done = {}
+    for name, (out, p) in procs.items():
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, f"{name}: {err}"
+        done[name] = out
+    return done
+
+
+@pytest.fixture(scope="session")
+def report_main(session_reports):
     """synthetic_run.json with the synthetic baseline: the fullest report."""
-    out = tmp_path_factory.mktemp("main") / "report"
-    r = run_report(fixture("synthetic_run.json"), "--out", out,
-                   "--baseline", fixture("synthetic_baseline.json"))
-    assert r.returncode == 0, r.stderr
-    return out
+    return session_reports["main"]
 
 
 @pytest.fixture(scope="session")
-def report_bench(tmp_path_factory):
+def report_bench(session_reports):
     """A real run: scripts/bench --quick output, trimmed."""
-    out = tmp_path_factory.mktemp("bench") / "report"
-    r = run_report(fixture(BENCH_FIXTURES[0]), "--out", out)
-    assert r.returncode == 0, r.stderr
-    return out
+    return session_reports["bench"]
 
 
 @pytest.fixture(scope="session")
-def report_multi(tmp_path_factory):
+def report_multi(session_reports):
     """Two runs of one machine and one run of another."""
-    out = tmp_path_factory.mktemp("multi") / "report"
-    r = run_report(fixture("synthetic_run.json"), fixture("synthetic_run_repeat.json"),
-                   fixture("synthetic_other_machine.json"), "--out", out)
-    assert r.returncode == 0, r.stderr
-    return out
+    return session_reports["multi"]
 
 
 @pytest.fixture(scope="session")
-def report_sparse(tmp_path_factory):
+def report_sparse(session_reports):
     """Aggregates only, no series, no Boehm, missing counters and workloads."""
-    out = tmp_path_factory.mktemp("sparse") / "report"
-    r = run_report(fixture("synthetic_sparse.json"), "--out", out)
-    assert r.returncode == 0, r.stderr
-    return out
+    return session_reports["sparse"]
 
 
 def make_results(path, benches, reps=3, iterations=False, host="vm", suite=None, series=None):
