@@ -27,7 +27,16 @@ plt.rcParams.update({
     "svg.hashsalt": "arena-report",          # reproducible SVG ids
     "svg.fonttype": "none",                  # text stays text: smaller, searchable SVGs
 })
-_PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
+def _plain(v, _pos=None):
+    """Tick labels without exponents: 0.5, 20, 5000, 20k, 1M."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if abs(v) >= scale:
+            k = 1e3 if suffix == "k" else scale
+            return f"{v / k:g}{suffix}"
+    return f"{v:g}"
+
+
+_PLAIN = FuncFormatter(_plain)
 
 
 def _log_axis(ax, values):
