@@ -64,13 +64,17 @@ def utest_pvalues(old_runs, new_runs):
     if not j_old["benchmarks"] or not j_new["benchmarks"]:
         return {}, ("no U test: the runs carry aggregates only (iteration rows are needed on "
                     "both sides)")
-    out = {}
+    out, weak = {}, 0
     for entry in gb.get_difference_report(j_old, j_new, utest=True):
         ut = entry.get("utest") or {}
         if ut.get("time_pvalue") is not None:
             out[entry["name"]] = ut["time_pvalue"]
+            weak += not ut.get("have_optimal_repetitions")
     note = (f"U test (Mann–Whitney, gbench) on real_time for {len(out)} benchmark(s) with "
             f"iteration rows on both sides; significant when p < {ALPHA}")
+    if weak:
+        note += (f"; {weak} of them have fewer than {gb.UTEST_OPTIMAL_REPETITIONS} repetitions "
+                 f"on a side, where gbench warns that the test is unreliable")
     return out, note
 
 
