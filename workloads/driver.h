@@ -11,7 +11,10 @@
 //    the RSS before the adapter was created), fragmentation,
 //    destroy_ns (time of the final release(): arena_destroy, GC_gcollect...,
 //    after the objects were released) and retained_after_release_bytes
-//    (footprint after that release()). For
+//    (footprint after that release()); for process-wide allocators also
+//    in_use_after_release_bytes (bytes still allocated then: for a collector,
+//    what it could not reclaim; 0 for per-instance allocators, whose
+//    release() frees every object by construction). For
 //    process-wide allocators the bytes in use before the adapter was created
 //    (the harness' own) are subtracted. scripts/bench runs every benchmark in its own process, so
 //    this pass sees a pristine heap; its values repeat on every repetition.
@@ -133,6 +136,7 @@ private:
 struct MemoryFigures {
     double live_peak = 0, footprint_peak = 0, live_at_footprint_peak = 0, rss_peak = 0, retained = 0;
     double destroy_ns = 0;
+    double in_use_after_release = 0;
     Extras extras;
 };
 
@@ -237,6 +241,10 @@ void memory_pass(W& w, Shared& shared, int tid, MemoryFigures* out) {
         out->footprint_peak = static_cast<double>(probe.footprint_peak());
         out->live_at_footprint_peak = static_cast<double>(probe.live_at_footprint_peak());
         out->retained = static_cast<double>(probe.footprint());
+        if constexpr (A::kScope == FootprintScope::kProcess) {
+            std::size_t in_use = a.in_use_bytes();
+            out->in_use_after_release = static_cast<double>(in_use > baseline ? in_use - baseline : 0);
+        }
         if (timeline_wanted) {
             probe.sample();
             record_memory_timeline(shared.run_name, timeline);
@@ -253,6 +261,7 @@ MemoryFigures combine_memory(const Shared& shared) {
         const MemoryFigures& t = shared.figures[i].memory;
         m.live_peak += t.live_peak;
         m.destroy_ns = std::max(m.destroy_ns, t.destroy_ns);
+        m.in_use_after_release = std::max(m.in_use_after_release, t.in_use_after_release);
         m.live_at_footprint_peak += t.live_at_footprint_peak;
         if constexpr (A::kScope == FootprintScope::kInstance) {
             m.footprint_peak += t.footprint_peak;
@@ -382,6 +391,7 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
         c["checksum"] = static_cast<double>(mine.verification.checksum);
         c["allocs"] = static_cast<double>(mine.allocs_per_fill);
         c["destroy_ns"] = m.destroy_ns;
+        c["in_use_after_release_bytes"] = m.in_use_after_release;
         if (w.options().sys_allocs && mine.upstream_delta) {
             c["sys_allocs_per_cycle"] = static_cast<double>(*mine.upstream_delta) / iters;
         }
