@@ -284,7 +284,9 @@ class ReportBuilder:
         ranked = sorted(changes, key=lambda c: -abs((c.ratio or 1) - 1))
         rows = []
         for c in ranked[:CHANGE_ROWS]:
-            if c.pvalue is None:
+            if c.metric != "real_time_ns":
+                sig = "—"
+            elif c.pvalue is None:
                 sig = "no U test"
             else:
                 sig = (f"p = {c.pvalue:.3f} " +

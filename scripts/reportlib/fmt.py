@@ -47,7 +47,7 @@ def metric(name, v):
     """Format a value by its counter's name (results-format.md naming)."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return NOT_MEASURED
-    if name.endswith("_ns") or name in ("real_time_ns", "cpu_time_ns"):
+    if name.endswith("_ns") or name == "ns_per_alloc":
         return ns(v)
     if name.endswith("_bytes") or name == "initial_capacity":
         return nbytes(v)
