@@ -6,13 +6,13 @@ import os
 
 from . import baseline as baseline_mod
 from . import claims, environment, fmt
-from .headline import headline
 from .allocators import ARENA, GC, label
 from .dataset import group_by_machine
 from .doc import Bullets, Document, Heading, Image, Note, Para, Table, badge, render_html, render_md
+from .headline import headline
 
-TABLE_METRICS = [("real_time_ns", "time/iteration"), ("ns_per_alloc", "ns/alloc"), ("release_ns", "release"),
-                 ("destroy_ns", "destroy"),
+TABLE_METRICS = [("real_time_ns", "time/iteration"), ("ns_per_alloc", "ns/alloc"),
+                 ("release_ns", "release"), ("destroy_ns", "destroy"),
                  ("footprint_peak_bytes", "peak footprint"), ("overhead_ratio", "overhead"),
                  ("fragmentation", "fragmentation"), ("lat_p999_ns", "p99.9"),
                  ("lat_max_ns", "max latency"), ("page_faults", "page faults"),
@@ -40,7 +40,6 @@ class ReportBuilder:
         self.mds = group_by_machine(runs)
         self.baseline_runs = baseline_runs
         self.command = command
-        self.plots = {}                 # machine index -> [Plot]
 
     # ---- sections -----------------------------------------------------------------------
     def intro(self, doc):
@@ -76,7 +75,7 @@ class ReportBuilder:
             for role in ("arena", "gc", "manual"):
                 claim, verdict, fig = summary[role]
                 if role == "manual" and fig not in (fmt.NOT_MEASURED, "—"):
-                    fig = "\n".join(x for x in fig.split("; "))
+                    fig = fig.replace("; ", "\n")
                 src = ""
                 if role != "manual":
                     alloc = ARENA if role == "arena" else GC
@@ -175,7 +174,6 @@ class ReportBuilder:
         from .plots import Plotter          # matplotlib is imported only once input is valid
         prefix = f"m{mi + 1}-" if len(self.mds) > 1 else ""
         plots = Plotter(md, outdir, prefix).all()
-        self.plots[mi] = plots
         doc.add(Heading(2, f"Plots{suffix}", f"plots{mi}"))
         doc.add(Para("Bars are medians over the repetitions; error bars are ±1 standard "
                      "deviation (or, for several runs of one machine, the range of the per-run "
