@@ -1,4 +1,7 @@
-"""Shared fixtures: paths, running report.py, and reports built once per session."""
+"""Shared fixtures: paths, running report.py, and reports built once per session.
+
+Other suites in this directory (test_benchlib.py, ...) import FIXTURES, PYTHON and SCRIPTS
+from here: keep those names."""
 import json
 import os
 import subprocess
