@@ -26,7 +26,7 @@
 // count). Sizes and alignments have compact encodings (read_size,
 // read_alignment) that reach tiny, medium, block-sized, huge and overflowing
 // values.
-//    0 create root      flags, capacity, growth, max block
+//    0 create root      flags (zeroed options, which upstream), capacity, growth, max block
 //    1 create child     target, variant, capacity, growth, max block
 //    2 destroy          target (and its descendants)
 //    3 alloc            target, size
@@ -37,7 +37,8 @@
 //    8 mark             target
 //    9 rewind           target, which mark (valid, stale, foreign)
 //   10 add_cleanup      target
-//   11 inject failure   mode: fail the k-th next upstream call, or every call from it, or stop
+//   11 inject failure   mode: fail the k-th next upstream call, or every call from
+//                       it, or return misaligned memory next, or stop
 //   12 bad input        target, which (NULL arena, NULL fn, forged marks, overflow)
 //   13 verify           every allocation's contents, children-inclusive stats
 //   14 burst            target, count, size (fast path, fold window)
@@ -150,6 +151,7 @@ private:
 struct Injector {
     long countdown = -1;
     bool persistent = false;
+    bool misalign_next = false; // the next block comes back 8 bytes off
     size_t refusals = 0;   // calls refused, injected or over a cap
     size_t live_total = 0; // bytes held by every tracker together
 
@@ -165,15 +167,16 @@ struct Injector {
 };
 
 // Upstream that records every live allocation, refuses what is over the caps
-// and fails when the injector says so.
+// and fails when the injector says so. Memory comes from malloc, or from one
+// of the library's own upstreams (malloc, pages) when `inner` is given.
 class Tracker {
 public:
-    explicit Tracker(Injector *injector)
-        : injector_(injector), upstream_{&Tracker::allocate, &Tracker::deallocate, this} {}
+    explicit Tracker(Injector *injector, const ArenaUpstream *inner = nullptr)
+        : injector_(injector), inner_(inner), upstream_{&Tracker::allocate, &Tracker::deallocate, this} {}
     Tracker(const Tracker &) = delete;
     Tracker &operator=(const Tracker &) = delete;
-    ~Tracker() {
-        for (auto &[p, n] : live_) std::free(p);
+    ~Tracker() { // only after a violation: give back what the arenas still hold
+        for (auto &[p, n] : live_) release(p, n);
     }
 
     const ArenaUpstream *get() const { return &upstream_; }
@@ -202,7 +205,19 @@ private:
             injector.refusals += 1;
             return nullptr;
         }
-        void *p = std::malloc(bytes);
+        void *p = nullptr;
+        if (injector.misalign_next) { // breaks the 16-byte contract: must be refused
+            injector.misalign_next = false;
+            injector.refusals += 1;
+            auto *raw = static_cast<char *>(std::malloc(bytes + 16));
+            if (raw == nullptr) return nullptr;
+            p = raw + 8;
+            self->misaligned_[p] = raw;
+        } else if (self->inner_ != nullptr) {
+            p = self->inner_->allocate(self->inner_->context, bytes);
+        } else {
+            p = std::malloc(bytes);
+        }
         if (p == nullptr) {
             injector.refusals += 1;
             return nullptr;
@@ -223,10 +238,23 @@ private:
         self->live_.erase(it);
         self->live_bytes_ -= bytes;
         self->injector_->live_total -= bytes;
-        std::free(p);
+        self->release(p, bytes);
+    }
+    void release(void *p, size_t bytes) {
+        auto off = misaligned_.find(p);
+        if (off != misaligned_.end()) {
+            std::free(off->second);
+            misaligned_.erase(off);
+        } else if (inner_ != nullptr) {
+            inner_->deallocate(inner_->context, p, bytes);
+        } else {
+            std::free(p);
+        }
     }
 
     Injector *injector_;
+    const ArenaUpstream *inner_;
+    std::map<void *, void *> misaligned_; // handed out -> what malloc gave
     ArenaUpstream upstream_;
     std::map<void *, size_t> live_;
     size_t live_bytes_ = 0;
@@ -304,6 +332,7 @@ public:
     ~Harness() {
         // Only reached early after a violation: release what is left.
         injector_.countdown = -1;
+        injector_.misalign_next = false;
         for (auto &node : nodes_)
             if (node->parent < 0) arena_destroy(node->arena);
     }
@@ -569,7 +598,15 @@ private:
         double growth = in.growth();
         size_t max_block = in.max_block();
         if (nodes_.size() >= kMaxArenas) return;
-        trackers_.push_back(std::make_unique<Tracker>(&injector_));
+        // flags bits 1-2: blocks from malloc directly, or through the
+        // library's malloc or pages upstream; 6: an upstream without functions.
+        const ArenaUpstream *inner = nullptr;
+        switch ((flags >> 1) % 8) {
+        case 1: inner = arena_upstream_malloc(); break;
+        case 2: inner = arena_upstream_pages(); break;
+        default: break;
+        }
+        trackers_.push_back(std::make_unique<Tracker>(&injector_, inner));
         Tracker *tracker = trackers_.back().get();
         ArenaOptions options;
         if (flags & 1) {
@@ -581,9 +618,22 @@ private:
         options.growth_factor = growth;
         options.max_block_size = max_block;
         options.upstream = tracker->get();
-        trace("#%zu create root capacity %zu growth %g max %zu", index, capacity, growth, max_block);
+        trace("#%zu create root capacity %zu growth %g max %zu upstream %u", index, capacity, growth, max_block,
+              (flags >> 1) % 8u);
         size_t refusals = injector_.refusals;
         errno = 0;
+        if ((flags >> 1) % 8 == 6) {
+            ArenaUpstream broken = *tracker->get();
+            broken.allocate = (flags & 0x10) ? nullptr : broken.allocate;
+            broken.deallocate = (flags & 0x10) ? broken.deallocate : nullptr;
+            options.upstream = &broken;
+            // (An impossible capacity may be reported first, as ENOMEM.)
+            FUZZ_CHECK(arena_create_ex(&options) == nullptr &&
+                           (errno == EINVAL || (errno == ENOMEM && capacity > kUpstreamCap)),
+                       "an upstream without functions");
+            FUZZ_CHECK(tracker->live_bytes() == 0, "");
+            return;
+        }
         Arena *arena = arena_create_ex(&options);
         created(arena, -1, tracker, options_invalid(capacity, growth, max_block), capacity, refusals, 0);
     }
@@ -893,10 +943,14 @@ private:
         } else if (mode < 0xC0) {
             injector_.countdown = mode % 8;
             injector_.persistent = true;
+        } else if (mode < 0xE0) {
+            injector_.misalign_next = true;
         } else {
             injector_.countdown = -1;
+            injector_.misalign_next = false;
         }
-        trace("#%zu inject countdown %ld%s", index, injector_.countdown, injector_.persistent ? " persistent" : "");
+        trace("#%zu inject countdown %ld%s%s", index, injector_.countdown, injector_.persistent ? " persistent" : "",
+              injector_.misalign_next ? " misalign" : "");
     }
 
     void bad_input(Input &in, size_t index) {
@@ -1038,6 +1092,7 @@ private:
 
     void finish() {
         injector_.countdown = -1;
+        injector_.misalign_next = false;
         verify_all();
         verify_everything(0);
         while (!nodes_.empty()) {

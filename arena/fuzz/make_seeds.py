@@ -32,8 +32,12 @@ def align(a):
     return [a.bit_length() - 1]
 
 
-def create(capacity=1024, growth=2.0, max_block=0, zeroed=False):
-    return [CREATE, 1 if zeroed else 0] + size(capacity) + [GROWTH[growth], MAXB[max_block]]
+UPSTREAM = {'malloc': 0, 'library-malloc': 1, 'pages': 2, 'no-allocate': 6, 'no-deallocate': 6 | 8}
+
+
+def create(capacity=1024, growth=2.0, max_block=0, zeroed=False, upstream='malloc'):
+    flags = (1 if zeroed else 0) | UPSTREAM[upstream] << 1
+    return [CREATE, flags] + size(capacity) + [GROWTH[growth], MAXB[max_block]]
 
 
 def child(target, variant, capacity=512, growth=2.0, max_block=0):
@@ -77,6 +81,10 @@ SEEDS = {
     + [RETAIN, 0] + size(1000) + [BURST, 0, 40, 60, RETAIN, 0, 0] + alloc(0, 10)
     + [RETAIN, 0] + size(65536) + [REPLAY, 0],
     'burst': create(4096) + [BURST, 0, 63, 16, BURST, 0, 63, 95, BURST, 0, 20, 0, REPLAY, 0, REPLAY, 0],
+    'upstreams': create(1024, upstream='pages') + create(100, upstream='library-malloc')
+    + create(upstream='no-allocate') + create(upstream='no-deallocate') + alloc(0, 5000) + alloc(1, 300)
+    + [INJECT, 0xC0] + alloc(0, 9000) + alloc(1, 900) + [INJECT, 0xE0] + alloc(0, 20000) + [RETAIN, 0, 0]
+    + alloc(0, 10) + [VERIFY],
     'options': create(0, 'default', 0, True) + create(100, 'bad_low') + create(100, 'nan')
     + create(8192, 2.0, 4096) + create(4096, 16.0, 'max') + create('max/4') + create('max')
     + create(16, 1.0, 16384) + sum((alloc(k % 3, 100) for k in range(9)), []) + [VERIFY],

@@ -323,7 +323,8 @@ size_t requests_without_failure() {
     return upstream.requests();
 }
 
-void run_with_failure(size_t fail_at, bool persistent, size_t total, size_t &failed_calls) {
+// Returns whether the injected failure happened (request #fail_at was made).
+bool run_with_failure(size_t fail_at, bool persistent, size_t &failed_calls) {
     SCOPED_TRACE(::testing::Message() << (persistent ? "every request from #" : "request #") << fail_at
                                       << " fails");
     FaultyUpstream upstream(fail_at, persistent);
@@ -332,15 +333,28 @@ void run_with_failure(size_t fail_at, bool persistent, size_t total, size_t &fai
         Scenario scenario(upstream);
         scenario.run();
         failed_calls += scenario.failed_calls();
-        if (fail_at < total) {
+        if (upstream.failures() > 0) {
             EXPECT_GE(scenario.failed_calls(), 1u) << "the injected failure surfaced nowhere";
         }
-    }
-    if (fail_at < total && !persistent) {
-        EXPECT_EQ(upstream.failures(), 1u);
+        if (!persistent) {
+            EXPECT_LE(upstream.failures(), 1u);
+        }
     }
     EXPECT_EQ(upstream.live_blocks(), 0u) << "arena_destroy left blocks behind";
     EXPECT_FALSE(upstream.bad_free());
+    return upstream.failures() > 0;
+}
+
+// Block placement (alignment padding) depends on the addresses malloc returns,
+// so the number of requests can differ by one or two between runs (it does
+// under valgrind): nearly every request number must have been hit.
+void fail_each_request(bool persistent) {
+    size_t total = requests_without_failure();
+    size_t failed_calls = 0, hits = 0;
+    for (size_t n = 0; n <= total + 1 && !::testing::Test::HasFatalFailure(); ++n)
+        hits += run_with_failure(n, persistent, failed_calls) ? 1 : 0;
+    EXPECT_GE(hits + 2, total);
+    EXPECT_GE(failed_calls, hits);
 }
 
 TEST(FaultInjection, TheSequenceNeedsManyBlocks) {
@@ -350,20 +364,8 @@ TEST(FaultInjection, TheSequenceNeedsManyBlocks) {
     std::printf("the sequence makes %zu upstream requests; each one is failed in turn\n", requests);
 }
 
-TEST(FaultInjection, EachSingleUpstreamFailureIsReportedAndLosesNothing) {
-    size_t total = requests_without_failure();
-    size_t failed_calls = 0;
-    for (size_t n = 0; n <= total + 1 && !::testing::Test::HasFatalFailure(); ++n)
-        run_with_failure(n, false, total, failed_calls);
-    EXPECT_GE(failed_calls, total);
-}
+TEST(FaultInjection, EachSingleUpstreamFailureIsReportedAndLosesNothing) { fail_each_request(false); }
 
-TEST(FaultInjection, UpstreamFailingForGoodLeavesTheArenaUsable) {
-    size_t total = requests_without_failure();
-    size_t failed_calls = 0;
-    for (size_t n = 0; n <= total + 1 && !::testing::Test::HasFatalFailure(); ++n)
-        run_with_failure(n, true, total, failed_calls);
-    EXPECT_GE(failed_calls, total);
-}
+TEST(FaultInjection, UpstreamFailingForGoodLeavesTheArenaUsable) { fail_each_request(true); }
 
 } // namespace

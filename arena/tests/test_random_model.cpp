@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <random>
@@ -12,6 +13,13 @@
 
 #include "arena/arena.h"
 #include "test_support.h"
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define ARENA_HAVE_VALGRIND_H 1
+#else
+#define ARENA_HAVE_VALGRIND_H 0
+#endif
 
 namespace {
 
@@ -23,6 +31,16 @@ constexpr size_t kOperationsPerSeed = 60'000; // sanitizers are ~10x slower
 #else
 constexpr size_t kOperationsPerSeed = 600'000;
 #endif
+constexpr size_t kOperationsUnderValgrind = 60'000; // memcheck is ~50x slower
+
+// ARENA_TEST_OPERATIONS overrides the count; under valgrind it is smaller.
+size_t operations_per_seed() {
+    if (const char *text = std::getenv("ARENA_TEST_OPERATIONS")) return std::strtoull(text, nullptr, 10);
+#if ARENA_HAVE_VALGRIND_H
+    if (RUNNING_ON_VALGRIND) return kOperationsUnderValgrind;
+#endif
+    return kOperationsPerSeed;
+}
 constexpr uint64_t kSeeds[] = {1, 2, 3, 0xC0FFEE, 20261125};
 
 struct Allocation {
@@ -285,7 +303,7 @@ class RandomOperations : public ::testing::TestWithParam<uint64_t> {};
 
 TEST_P(RandomOperations, MatchTheModel) {
     RandomModel model(GetParam());
-    model.run(kOperationsPerSeed);
+    model.run(operations_per_seed());
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomOperations, ::testing::ValuesIn(kSeeds));
