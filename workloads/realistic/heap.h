@@ -28,7 +28,6 @@
 #define WORKLOADS_REALISTIC_HEAP_H
 
 #include <arena/arena.h>
-#include <mimalloc.h>
 #include <sys/mman.h>
 
 #include <concepts>
@@ -41,6 +40,7 @@
 
 #include "adapter.h"
 #include "measure.h"
+#include "mimalloc_api.h"
 
 namespace bench::realistic {
 
@@ -73,7 +73,9 @@ public:
     static constexpr bool kFreeAtEnd = B::kFrees && !B::kBulkRelease;
     static constexpr bool kCollected = B::kCollected;
 
-    Heap(B& backend, P& probe) : b_(&backend), probe_(&probe) {}
+    // live: bytes still live from an earlier Heap over the same objects (a
+    // workload's release picks up where its fill stopped).
+    Heap(B& backend, P& probe, std::size_t live = 0) : b_(&backend), probe_(&probe), live_(live) {}
     Heap(const Heap&) = delete;
     Heap& operator=(const Heap&) = delete;
 
@@ -179,10 +181,15 @@ private:
     ::Arena* child_;
 };
 
-// mimalloc_heap: a second mimalloc heap.
+// mimalloc_heap: a second mimalloc heap (through the adapter's privately
+// loaded mimalloc API), attached to the adapter so that its pages count in
+// the adapter's footprint.
 template <Adapter A>
-    requires requires(const A& a) {
+    requires requires(A& a, mi_heap_t* h) {
         { a.heap() } -> std::same_as<mi_heap_t*>;
+        a.api().heap_new;
+        a.attach_child_heap(h);
+        a.detach_child_heap(h);
     }
 class Region<A> {
 public:
@@ -191,29 +198,36 @@ public:
     static constexpr bool kCollected = false;
     static constexpr const char* kKind = "separate mi_heap";
 
-    Region(A&, std::size_t) : heap_(make()) {}
-    ~Region() { mi_heap_destroy(heap_); }
+    Region(A& a, std::size_t) : a_(a), mi_(a.api()), heap_(make()) {}
+    ~Region() {
+        a_.detach_child_heap(heap_);
+        mi_.heap_destroy(heap_);
+    }
     Region(const Region&) = delete;
     Region& operator=(const Region&) = delete;
     void* allocate(std::size_t n, std::size_t align) {
-        void* p = align <= alignof(std::max_align_t) ? mi_heap_malloc(heap_, n) : mi_heap_malloc_aligned(heap_, n, align);
+        void* p = align <= alignof(std::max_align_t) ? mi_.heap_malloc(heap_, n) : mi_.heap_malloc_aligned(heap_, n, align);
         if (__builtin_expect(p == nullptr, 0)) competitors::out_of_memory("mimalloc_heap region", n, align);
         return p;
     }
     void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
-    void deallocate(void* p, std::size_t, std::size_t) { mi_free(p); }
+    void deallocate(void* p, std::size_t, std::size_t) { mi_.free(p); }
     // As the adapter's reset(): destroy the heap and start a new one.
     void reset() {
-        mi_heap_destroy(heap_);
+        a_.detach_child_heap(heap_);
+        mi_.heap_destroy(heap_);
         heap_ = make();
     }
 
 private:
-    static mi_heap_t* make() {
-        mi_heap_t* h = mi_heap_new();
+    mi_heap_t* make() {
+        mi_heap_t* h = mi_.heap_new();
         if (h == nullptr) competitors::out_of_memory("mimalloc_heap region", 0, 0);
+        a_.attach_child_heap(h);
         return h;
     }
+    A& a_;
+    const competitors::MimallocApi& mi_;
     mi_heap_t* heap_;
 };
 
@@ -267,7 +281,7 @@ public:
         a.remove_roots(begin(), end());
     }
     void*& operator[](std::size_t i) const { return slots_[i]; }
-    void clear() { std::memset(static_cast<void*>(slots_.data()), 0, slots_.mapped_bytes()); }
+    void clear() { std::memset(static_cast<void*>(slots_.data()), 0, kSlots * sizeof(void*)); }
 
 private:
     void* begin() const { return slots_.data(); }
@@ -395,6 +409,21 @@ private:
     bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
 
     H& heap_;
+};
+
+// A memory_resource that forwards to another one, rebound per phase: pmr
+// containers that outlive one Heap (a DOM built in fill and destroyed in
+// release) keep a pointer to this instead.
+class ForwardingResource final : public std::pmr::memory_resource {
+public:
+    void bind(std::pmr::memory_resource* target) { target_ = target; }
+
+private:
+    void* do_allocate(std::size_t bytes, std::size_t align) override { return target_->allocate(bytes, align); }
+    void do_deallocate(void* p, std::size_t bytes, std::size_t align) override { target_->deallocate(p, bytes, align); }
+    bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+
+    std::pmr::memory_resource* target_ = nullptr;
 };
 
 }  // namespace bench::realistic

@@ -71,7 +71,9 @@ class Reader {
 public:
     static constexpr int kMaxDepth = 1000;
 
-    Reader(NH& nodes, SH& symbols, SymbolTable* table, std::string_view text, std::string_view file = {})
+    // nodes may be null until use_nodes() is called (compiler_nested reads
+    // each form into a new region).
+    Reader(NH* nodes, SH& symbols, SymbolTable* table, std::string_view text, std::string_view file = {})
         : n_(nodes), s_(symbols), t_(table), begin_(text.data()), p_(text.data()), end_(text.data() + text.size()),
           file_(file) {
         static constexpr std::string_view kQuotes[] = {"quote",  "quasiquote", "unquote",  "unquote-splicing",
@@ -87,6 +89,7 @@ public:
         return true;
     }
     std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+    void use_nodes(NH* nodes) { n_ = nodes; }
 
 private:
     enum Quote { kQuote, kQuasiquote, kUnquote, kUnquoteSplicing, kSyntax, kQuasisyntax, kUnsyntax, kUnsyntaxSplicing };
@@ -112,7 +115,7 @@ private:
                 const char* at = p_;
                 p_ += 2;
                 if (!skip_atmosphere(depth)) fail(at, "#; at the end of the input");
-                free_tree(n_, read(depth + 1));  // the commented-out datum is dead
+                free_tree(*n_, read(depth + 1));  // the commented-out datum is dead
             } else if (c == '#' && p_ + 1 < end_ && p_[1] == '!') {
                 const char* name = p_ + 2;
                 const char* e = name;
@@ -185,12 +188,33 @@ private:
         if (!skip_atmosphere(depth)) fail(at, "quote at the end of the input");
         if (*p_ == ')' || *p_ == ']') fail(p_, "quote followed by a closing parenthesis");
         Value datum = read(depth + 1);
-        Value rest = cons(n_, datum, kNil);
-        return cons(n_, quote_[q], rest);
+        Value rest = cons(*n_, datum, kNil);
+        return cons(*n_, quote_[q], rest);
+    }
+    // A vector literal's items; freed if the literal turns out malformed.
+    Value read_vector(Type type, const char* at, int depth) {
+        Value items = read_list(')', at, depth);
+        if (list_length(items) < 0) {
+            free_tree(*n_, items);
+            fail(at, "dotted list in a vector literal");
+        }
+        return list_to_vector(items, type, at);
     }
 
+    // On a read error the part of the list already read is freed (nothing is
+    // lost with allocators that free one by one), then the error propagates.
     Value read_list(char close, const char* open, int depth) {
         Value head = kNil;
+        try {
+            return read_list_items(close, open, depth, &head);
+        } catch (const ReadError&) {
+            free_tree(*n_, head);
+            throw;
+        }
+    }
+
+    Value read_list_items(char close, const char* open, int depth, Value* head_out) {
+        Value& head = *head_out;
         Pair* tail = nullptr;
         while (true) {
             if (!skip_atmosphere(depth)) fail(open, "unterminated list (missing closing parenthesis)");
@@ -211,7 +235,7 @@ private:
                 return head;
             }
             Value item = read(depth + 1);
-            Value cell = cons(n_, item, kNil);
+            Value cell = cons(*n_, item, kNil);
             if (tail == nullptr) {
                 head = cell;
             } else {
@@ -225,12 +249,12 @@ private:
     Value list_to_vector(Value list, Type type, const char* at) {
         long n = list_length(list);
         if (n < 0) fail(at, "dotted list in a vector literal");
-        Vector* v = make_vector(n_, type, static_cast<std::size_t>(n));
+        Vector* v = make_vector(*n_, type, static_cast<std::size_t>(n));
         Value* items = v->items();
         for (Value l = list; l != kNil;) {
             *items++ = car(l);
             Value next = cdr(l);
-            n_.free(as_pair(l), sizeof(Pair));
+            n_->free(as_pair(l), sizeof(Pair));
             l = next;
         }
         return from_obj(v);
@@ -243,7 +267,7 @@ private:
         const char* error = nullptr;
         std::size_t len = reader_detail::decode_escapes(start, p_, nullptr, &error);
         if (error != nullptr) fail(start - 1, error);
-        Text* t = static_cast<Text*>(n_.alloc_data(text_bytes(len)));
+        Text* t = static_cast<Text*>(n_->alloc_data(text_bytes(len)));
         t->type = Type::kString;
         t->pad0 = 0;
         t->pad1 = 0;
@@ -284,8 +308,8 @@ private:
         double flonum = 0;
         switch (reader_detail::classify_atom(token, &fixnum, &flonum)) {
             case reader_detail::AtomKind::kFixnum: return make_fixnum(fixnum);
-            case reader_detail::AtomKind::kFlonum: return make_flonum(n_, flonum);
-            case reader_detail::AtomKind::kNumberText: return make_text(n_, Type::kNumber, token.data(), token.size());
+            case reader_detail::AtomKind::kFlonum: return make_flonum(*n_, flonum);
+            case reader_detail::AtomKind::kNumberText: return make_text(*n_, Type::kNumber, token.data(), token.size());
             case reader_detail::AtomKind::kSymbol: break;
         }
         return intern(s_, t_, token.data(), token.size());
@@ -298,7 +322,7 @@ private:
         switch (c) {
             case '(': {
                 p_ += 2;
-                return list_to_vector(read_list(')', at, depth), Type::kVector, at);
+                return read_vector(Type::kVector, at, depth);
             }
             case '\\': return read_char();
             case ':': {
@@ -321,7 +345,7 @@ private:
                 p_ += 2;
                 const char* start = p_;
                 p_ = token_end(p_);
-                return make_text(n_, Type::kSpecial, start, static_cast<std::size_t>(p_ - start));
+                return make_text(*n_, Type::kSpecial, start, static_cast<std::size_t>(p_ - start));
             }
             case '{': {
                 const char* start = p_ + 2;
@@ -343,14 +367,14 @@ private:
         if (e < end_ && *e == '(' && !word.empty() &&
             (reader_detail::is_uniform_tag(word) || reader_detail::is_digit(word[0]))) {
             p_ = e + 1;
-            return list_to_vector(read_list(')', at, depth), Type::kUniform, at);
+            return read_vector(Type::kUniform, at, depth);
         }
         p_ = e;
         if (word == "t" || word == "true") return kTrue;
         if (word == "f" || word == "false") return kFalse;
         if (word == "nil") return kNilLisp;
         if (!word.empty() && std::string_view("xXbBoOdDeEiI*").find(word[0]) != std::string_view::npos) {
-            return make_text(n_, Type::kNumber, at, static_cast<std::size_t>(e - at));
+            return make_text(*n_, Type::kNumber, at, static_cast<std::size_t>(e - at));
         }
         fail(at, "unknown # syntax '#" + std::string(word.substr(0, 16)) + "'");
     }
@@ -372,7 +396,7 @@ private:
         return make_char(static_cast<std::uint32_t>(cp));
     }
 
-    NH& n_;
+    NH* n_;
     SH& s_;
     SymbolTable* t_;
     const char* begin_;

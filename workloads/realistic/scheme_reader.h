@@ -1,0 +1,163 @@
+// scheme_reader.h - read real Scheme source (Guile's and SLIB's .scm files)
+// into S-expression trees, walk them, release them.
+//
+// fill (timed): a fresh symbol table, then every file of the corpus read into
+// a list of its top-level forms (pairs, interned symbols, strings, numbers,
+// vectors), all files in one list; then one walk over everything (counts of
+// pairs, symbols, strings, numbers, nesting depth, `define`s and `lambda`s).
+// release (timed separately): the arena drops everything at once
+// (arena_destroy), malloc-family allocators free the tree node by node and
+// then every symbol, Boehm drops the root (and the driver's release collects).
+#ifndef WORKLOADS_REALISTIC_SCHEME_READER_H
+#define WORKLOADS_REALISTIC_SCHEME_READER_H
+
+#include <algorithm>
+
+#include "corpus.h"
+#include "reader.h"
+#include "realistic.h"
+
+namespace bench::realistic {
+
+struct TreeStats {
+    std::uint64_t files = 0, forms = 0, pairs = 0, symbols = 0, strings = 0, string_bytes = 0, fixnums = 0;
+    std::uint64_t fixnum_sum = 0, others = 0, vectors = 0, chars = 0, max_depth = 0, defines = 0, lambdas = 0;
+    void fold_into(std::uint64_t* h) const {
+        for (std::uint64_t v : {files, forms, pairs, symbols, strings, string_bytes, fixnums, fixnum_sum, others, vectors,
+                                chars, max_depth, defines, lambdas}) {
+            *h = hash_combine(*h, v);
+        }
+    }
+};
+
+// The timed walk: iterative along lists, recursive into cars.
+inline void walk_tree(Value v, std::uint64_t depth, Value define_sym, Value lambda_sym, TreeStats& s) {
+    s.max_depth = std::max(s.max_depth, depth);
+    while (true) {
+        if (is_pair(v)) {
+            ++s.pairs;
+            Value head = car(v);
+            if (head == define_sym) ++s.defines;
+            if (head == lambda_sym) ++s.lambdas;
+            walk_tree(head, depth + 1, define_sym, lambda_sym, s);
+            v = cdr(v);
+            continue;
+        }
+        if (is_fixnum(v)) {
+            ++s.fixnums;
+            s.fixnum_sum += static_cast<std::uint64_t>(fixnum_value(v));
+        } else if (is_char(v)) {
+            ++s.chars;
+        } else if (is_obj(v)) {
+            const Obj* o = as_obj(v);
+            switch (o->type) {
+                case Type::kSymbol:
+                case Type::kKeyword: ++s.symbols; break;
+                case Type::kString:
+                    ++s.strings;
+                    s.string_bytes += o->len;
+                    break;
+                case Type::kVector:
+                case Type::kUniform: {
+                    ++s.vectors;
+                    const Vector* vec = static_cast<const Vector*>(o);
+                    for (std::uint32_t i = 0; i < vec->len; ++i) walk_tree(vec->items()[i], depth + 1, define_sym, lambda_sym, s);
+                    break;
+                }
+                default: ++s.others; break;
+            }
+        }
+        return;
+    }
+}
+
+class SchemeReader : public Realistic<SchemeReader> {
+public:
+    static constexpr std::string_view kName = "scheme_reader";
+
+    explicit SchemeReader(const Corpus& corpus) : corpus_(corpus) {
+        init_reference("inputs: " + corpus.describe());
+    }
+
+    std::string reference_key() const { return std::to_string(corpus_.files.size()) + "/" + std::to_string(corpus_.bytes); }
+
+    template <Adapter A, class P>
+    std::size_t fill_impl(A& a, P& probe) {
+        Heap<A, P> h(a, probe);
+        SymbolTable* table = make_symbol_table(h);
+        roots_[0] = table;
+        Value define_sym = intern(h, table, "define");
+        Value lambda_sym = intern(h, table, "lambda");
+        Value all = kNil;
+        Pair* tail = nullptr;
+        for (const InputFile& f : corpus_.files) {
+            Reader<Heap<A, P>, Heap<A, P>> reader(&h, h, table, f.text, f.path);
+            Value file_cell = cons(h, kNil, kNil);  // (forms ...) of this file, linked first: always reachable
+            if (tail == nullptr) {
+                all = file_cell;
+                roots_[1] = as_pair(all);
+            } else {
+                tail->cdr = file_cell;
+            }
+            tail = as_pair(file_cell);
+            Pair* form_tail = nullptr;
+            Value form;
+            while (reader.next(&form)) {
+                Value cell = cons(h, form, kNil);
+                if (form_tail == nullptr) {
+                    tail->car = cell;
+                } else {
+                    form_tail->cdr = cell;
+                }
+                form_tail = as_pair(cell);
+            }
+        }
+        stats_ = TreeStats{};
+        stats_.files = corpus_.files.size();
+        for (Value f = all; f != kNil; f = cdr(f)) stats_.forms += static_cast<std::uint64_t>(std::max(0L, list_length(car(f))));
+        walk_tree(all, 0, define_sym, lambda_sym, stats_);
+        all_ = all;
+        table_ = table;
+        return h.live_bytes();
+    }
+
+    Digest digest() const {
+        Digest d;
+        d.hash = hash_tree(all_, &d.misaligned);
+        d.hash = hash_combine(d.hash, table_ != nullptr ? table_->count : 0);
+        stats_.fold_into(&d.hash);
+        return d;
+    }
+
+    template <Adapter A, class P>
+    std::size_t release_impl(A& a, P& probe, std::size_t live) {
+        Heap<A, P> h(a, probe, live);
+        std::size_t leaked = end_of_life(h, [&] {
+            free_tree(h, all_);
+            free_symbol_table(h, table_);
+        });
+        all_ = kNil;
+        table_ = nullptr;
+        roots_.clear();
+        a.release();
+        return leaked;
+    }
+
+    void memory_counters(Extras& extras) const {
+        extras.emplace_back("input_bytes", static_cast<double>(corpus_.bytes));
+        extras.emplace_back("input_files", static_cast<double>(corpus_.files.size()));
+        extras.emplace_back("pairs", static_cast<double>(stats_.pairs));
+    }
+
+    const TreeStats& stats() const { return stats_; }
+
+private:
+    const Corpus& corpus_;
+    Value all_ = kNil;
+    SymbolTable* table_ = nullptr;
+    TreeStats stats_;
+};
+
+}  // namespace bench::realistic
+
+#endif  // WORKLOADS_REALISTIC_SCHEME_READER_H
