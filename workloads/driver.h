@@ -349,6 +349,10 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
     }
     w.table().detach(a);
     if (!ok) state.SkipWithError("checksum verification failed (see stderr)");
+    // Optional workload hooks (realistic workloads): counters the workload
+    // measured itself in the throughput loop, and a label (its inputs).
+    Extras loop_extras;
+    if constexpr (requires { w.loop_counters(loop_extras); }) w.loop_counters(loop_extras);
 
     shared.barrier.arrive_and_wait();
     if (tid == 0) {
@@ -396,6 +400,8 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
             c["sys_allocs_per_cycle"] = static_cast<double>(*mine.upstream_delta) / iters;
         }
         for (const auto& [key, value] : m.extras) c[key] = value;
+        for (const auto& [key, value] : loop_extras) c[key] = value;
+        if constexpr (requires { w.label(); }) state.SetLabel(w.label());
         record_latency_cdf(shared.run_name, mine.latency);
     }
     if (tid != 0) A::thread_leave();

@@ -14,3 +14,6 @@ WORKLOADS = (
     "small_fixed", "mixed_sizes", "aligned", "reset_cycles", "churn", "large",
     "capacity_sweep", "small_fixed_mt",
 )
+
+# Realistic workloads (workloads/realistic/register.h), every allocator.
+REALISTIC_WORKLOADS = ("scheme_reader", "compiler_nested", "json_dom", "binary_trees", "request_reset")

@@ -3,7 +3,7 @@ workloads/registry.h), used to reject a --filter that matches nothing before
 anything is built. The binaries' own --benchmark_list_tests output stays the
 authority: scripts/bench enumerates them again after building."""
 
-from . import ALLOCATORS
+from . import ALLOCATORS, REALISTIC_WORKLOADS
 
 SMALL_FIXED_SIZES = (8, 16, 32, 64, 80, 128, 256)
 ALIGNMENTS = (16, 32, 64, 4096)
@@ -21,4 +21,5 @@ def names(allocators=ALLOCATORS):
         if a == "arena":
             out += ["capacity_sweep/arena/%d" % c for c in CAPACITIES]
         out += ["small_fixed_mt/%s/64/threads:%d" % (a, t) for t in (1, 2)]
+        out += ["%s/%s" % (w, a) for w in REALISTIC_WORKLOADS]
     return out

@@ -77,7 +77,7 @@ std::string Corpus::describe() const {
     s += std::to_string(files.size()) + " files " + human_bytes(bytes);
     if (generated) {
         s += " (" + origin + ")";
-    } else if (files.size() < available_files) {
+    } else if (sampled) {
         s += " (sample of " + std::to_string(available_files) + " files, " + human_bytes(available_bytes) + ")";
     }
     if (!skipped.empty()) s += ", " + std::to_string(skipped.size()) + " unreadable skipped";
@@ -184,7 +184,10 @@ Corpus load_corpus(InputKind kind, std::size_t budget, std::size_t generated_byt
                   [](const Candidate& a, const Candidate& b) { return a.order < b.order || (a.order == b.order && a.path < b.path); });
     }
     for (const Candidate& cand : candidates) {
-        if (budget != 0 && c.bytes + cand.size > budget) continue;
+        if (budget != 0 && c.bytes + cand.size > budget) {
+            c.sampled = true;
+            continue;
+        }
         InputFile f;
         f.path = cand.path;
         if (!read_file(cand.path, &f.text)) {

@@ -47,6 +47,7 @@ struct Corpus {
     std::size_t available_files = 0;  // usable files found before sampling
     std::size_t available_bytes = 0;
     bool generated = false;
+    bool sampled = false;             // the budget left files out
     std::string origin;                // directories, or why the input is generated
     std::vector<std::string> skipped;  // "path: error" of files left out
     // One line for the benchmark label, e.g.

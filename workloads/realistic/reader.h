@@ -370,8 +370,8 @@ private:
             return read_vector(Type::kUniform, at, depth);
         }
         p_ = e;
-        if (word == "t" || word == "true") return kTrue;
-        if (word == "f" || word == "false") return kFalse;
+        if (word == "t" || word == "T" || word == "true") return kTrue;
+        if (word == "f" || word == "F" || word == "false") return kFalse;
         if (word == "nil") return kNilLisp;
         if (!word.empty() && std::string_view("xXbBoOdDeEiI*").find(word[0]) != std::string_view::npos) {
             return make_text(*n_, Type::kNumber, at, static_cast<std::size_t>(e - at));
