@@ -1,0 +1,173 @@
+"""The gate: per benchmark in both files, the change of the median time (new/old - 1)
+and Google Benchmark's two-sided Mann-Whitney U test on the repetitions (gbench, from
+Debian's libbenchmark-tools). A benchmark is a regression when it is slower by more
+than the threshold AND the test says the difference is significant (p < alpha).
+
+Exit status: 0 no regression; 1 at least one regression; 2 bad input or nothing
+comparable.
+"""
+import argparse
+import math
+import re
+import statistics
+import sys
+
+from . import results
+from .results import InputError
+
+GBENCH_DIR = "/usr/share/benchmark"
+
+
+def gbench_report():
+    if GBENCH_DIR not in sys.path:
+        sys.path.insert(0, GBENCH_DIR)
+    try:
+        from gbench import report  # noqa: WPS433 (Debian's libbenchmark-tools)
+    except ImportError as e:
+        raise InputError(f"Google Benchmark's gbench is not importable from {GBENCH_DIR} ({e}); "
+                         f"install Debian's libbenchmark-tools (scripts/install-deps)") from None
+    return report
+
+
+def min_pvalue(n, m):
+    """Smallest two-sided p-value an exact U test can give with n and m repetitions."""
+    return 2.0 / math.comb(n + m, n) if n and m else 1.0
+
+
+def as_gbench(runs):
+    return {"benchmarks": [{"name": name, "run_type": "iteration", "time_unit": "ns",
+                            "real_time": real, "cpu_time": cpu}
+                           for name, r in runs.items() for real, cpu in zip(r["real"], r["cpu"])]}
+
+
+def compare(old, new, threshold, alpha):
+    """Rows: dicts with name, old/new medians, change, pvalue, n_old, n_new, verdict."""
+    report = gbench_report()
+    pvalues = {}
+    for entry in report.get_difference_report(as_gbench(old), as_gbench(new), utest=True):
+        ut = entry.get("utest") or {}
+        if ut.get("time_pvalue") is not None:
+            pvalues[entry["name"]] = ut["time_pvalue"]
+    rows = []
+    for name in [n for n in old if n in new]:
+        o, n = old[name]["real"], new[name]["real"]
+        mo, mn = statistics.median(o), statistics.median(n)
+        change = mn / mo - 1
+        p = pvalues.get(name)
+        floor = min_pvalue(len(o), len(n))
+        if p is None or floor >= alpha:
+            significant = None               # the test cannot decide with these repetitions
+        else:
+            significant = p < alpha
+        if change > threshold:
+            verdict = "REGRESSION" if significant else ("slower, untested" if significant is None
+                                                        else "slower, not significant")
+        elif change < -threshold:
+            verdict = "faster" if significant else ("faster, untested" if significant is None
+                                                    else "faster, not significant")
+        else:
+            verdict = "same"
+        rows.append({"name": name, "old_ns": mo, "new_ns": mn, "change": change, "pvalue": p,
+                     "n_old": len(o), "n_new": len(n), "verdict": verdict})
+    return rows
+
+
+def fmt_ns(v):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if v >= scale:
+            return f"{v / scale:.4g} {unit}"
+    return f"{v:.4g} ns"
+
+
+def table(rows, threshold, alpha, show_all):
+    shown = rows if show_all else [r for r in rows if r["verdict"] != "same"]
+    width = max([len("benchmark")] + [len(r["name"]) for r in shown])
+    out = [f"{'benchmark':<{width}}  {'old (median)':>13}  {'new (median)':>13}  {'change':>8}  "
+           f"{'p (U test)':>10}  {'n':>7}  verdict",
+           "-" * (width + 75)]
+    for r in shown:
+        p = "-" if r["pvalue"] is None else f"{r['pvalue']:.4f}"
+        out.append(f"{r['name']:<{width}}  {fmt_ns(r['old_ns']):>13}  {fmt_ns(r['new_ns']):>13}  "
+                   f"{100 * r['change']:+7.1f}%  {p:>10}  {r['n_old']:>3}/{r['n_new']:<3}  {r['verdict']}")
+    if not show_all and len(shown) < len(rows):
+        out.append(f"({len(rows) - len(shown)} benchmarks within ±{100 * threshold:g}% not shown; "
+                   f"--all shows them)")
+    return "\n".join(out)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="scripts/compare",
+        description="Compares two results files benchmark by benchmark with Google Benchmark's "
+                    "own U test (gbench); exits 1 when a benchmark is slower by more than the "
+                    "threshold with statistical significance.")
+    p.add_argument("baseline", help="BASELINE.json (results.json or a bench binary's JSON)")
+    p.add_argument("current", help="CURRENT.json")
+    p.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
+                   help="slowdown in percent of the median time that counts (default 5)")
+    p.add_argument("--alpha", type=float, default=0.05,
+                   help="significance level of the U test (default 0.05, as compare.py)")
+    p.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
+    p.add_argument("--all", action="store_true", help="list unchanged benchmarks too")
+    args = p.parse_args(argv)
+    if not 0 <= args.threshold < 1000:
+        p.error(f"--threshold {args.threshold:g} out of range (0 to 1000 percent)")
+    if not 0 < args.alpha < 1:
+        p.error(f"--alpha {args.alpha:g} out of range (between 0 and 1)")
+    if args.filter is not None:
+        try:
+            args.regex = re.compile(args.filter)
+        except re.error as e:
+            p.error(f"bad --filter regex {args.filter!r}: {e}")
+    else:
+        args.regex = None
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        old, old_ctx = results.load(args.baseline)
+        new, new_ctx = results.load(args.current)
+        if args.regex is not None:
+            old = {k: v for k, v in old.items() if args.regex.search(k)}
+            new = {k: v for k, v in new.items() if args.regex.search(k)}
+        common = [n for n in old if n in new]
+        if not common:
+            raise InputError(f"no benchmark is in both {args.baseline} and {args.current}"
+                             + (f" (after --filter {args.filter!r})" if args.filter else ""))
+        rows = compare(old, new, args.threshold / 100.0, args.alpha)
+    except InputError as e:
+        print(f"scripts/compare: {e}", file=sys.stderr)
+        return 2
+
+    print(f"baseline: {args.baseline}\ncurrent:  {args.current}")
+    print(f"rule: a regression is a median time more than {args.threshold:g}% higher with a "
+          f"two-sided Mann-Whitney U test p < {args.alpha:g} (gbench, over the repetitions)\n")
+    print(table(rows, args.threshold / 100.0, args.alpha, args.all))
+    only_old = [n for n in old if n not in new]
+    only_new = [n for n in new if n not in old]
+    regressions = [r for r in rows if r["verdict"] == "REGRESSION"]
+    untested = [r for r in rows if "untested" in r["verdict"]]
+    counts = {}
+    for r in rows:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    print("\n" + ", ".join(f"{v}: {c}" for v, c in sorted(counts.items())) + f" ({len(rows)} compared)")
+    if only_old or only_new:
+        print(f"not compared: {len(only_old)} only in the baseline, {len(only_new)} only in the current run")
+    if untested:
+        worst = min(min_pvalue(r["n_old"], r["n_new"]) for r in untested)
+        print(f"warning: {len(untested)} benchmark(s) changed beyond the threshold but have too few "
+              f"repetitions for the U test to reach p < {args.alpha:g} (smallest possible p {worst:.3g}); "
+              f"use at least 4, better 9, repetitions on each side")
+    if old_ctx.get("host_name") and new_ctx.get("host_name") and old_ctx["host_name"] != new_ctx["host_name"]:
+        print(f"note: different machines ({old_ctx['host_name']} vs {new_ctx['host_name']}): "
+              f"the difference includes the machine")
+    if regressions:
+        print(f"\nFAIL: {len(regressions)} benchmark(s) slower by more than {args.threshold:g}% "
+              f"with p < {args.alpha:g}:")
+        for r in regressions:
+            print(f"  {r['name']}: {100 * r['change']:+.1f}% (p = {r['pvalue']:.4f})")
+        return 1
+    print("\nPASS: no benchmark is significantly slower by more than %g%%" % args.threshold)
+    return 0

@@ -1,0 +1,272 @@
+"""scripts/tune, the arena's initial-capacity tuner.
+
+Three layers:
+  - the rule and the comparison with the arena's suggestion on hand-made sweeps;
+  - a real sweep (fixtures/tune_python_quick.json: scripts/tune on the trace
+    scripts/record-trace made of python3 compiling the json package) re-analysed
+    and re-plotted, and the comparison of the arena's suggested_initial_capacity
+    from that run with the tuner's recommendation;
+  - live runs of bench_arena_tune when a build has it (ARENA_BUILD_DIR, default
+    build/release): a small sweep on a generated trace, and bad arguments.
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+
+import pytest
+from conftest import PYTHON, SCRIPTS, fixture
+
+from tunelib import analysis, cli
+from tunelib.runner import Result, Setting, TuneError, resolve_benchmark
+
+TUNE = f"{SCRIPTS}/tune"
+REAL_SWEEP = fixture("tune_python_quick.json")
+ROOT = os.path.dirname(SCRIPTS)
+BUILD = os.environ.get("ARENA_BUILD_DIR", os.path.join(ROOT, "build", "release"))
+TUNE_BIN = os.path.join(BUILD, "workloads", "trace", "bench_arena_tune")
+SYNTH_BIN = os.path.join(BUILD, "workloads", "trace", "arena_trace_synth")
+
+
+def tune(*args, timeout=600):
+    return subprocess.run([PYTHON, TUNE, *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def res(cap, times, committed=0, growth=None, blocks=1):
+    return Result(Setting(cap, growth), list(times), [1.0] * len(times),
+                  {"committed_bytes": committed, "blocks": blocks, "waste_bytes": 0})
+
+
+# ---- the rule -------------------------------------------------------------------------------
+
+def test_recommends_smallest_capacity_within_five_percent():
+    rs = [res(4096, [130, 131, 129]), res(16384, [104, 104, 104]), res(65536, [100, 101, 99]),
+          res(262144, [102, 102, 102])]
+    rec = analysis.recommend(rs, None)
+    assert rec.best_capacity == 65536 and rec.best_time_ns == 100
+    assert rec.capacity == 16384                    # 104 <= 1.05 * 100, and smaller
+
+
+def test_just_outside_the_tolerance_is_not_recommended():
+    rs = [res(4096, [105.1]), res(65536, [100.0])]
+    assert analysis.recommend(rs, None).capacity == 65536
+    rs = [res(4096, [105.0]), res(65536, [100.0])]
+    assert analysis.recommend(rs, None).capacity == 4096
+
+
+def test_ties_on_capacity_go_to_less_committed_memory():
+    rs = [res(4096, [100], committed=9000, growth=4.0), res(4096, [100], committed=5000, growth=2.0)]
+    rec = analysis.recommend(rs, None)
+    assert rec.growth == 2.0 and rec.committed_bytes == 5000
+
+
+def test_comparison_with_the_suggestion_explains_a_flat_curve():
+    rs = [res(4096, [101]), res(65536, [100]), res(1 << 20, [102])]
+    rec = analysis.recommend(rs, None)
+    agrees, why = analysis.compare_with_suggestion(rec, 1 << 20, rs, None)
+    assert not agrees and "flat" in why
+    agrees, why = analysis.compare_with_suggestion(rec, 8192, rs, None)
+    assert agrees and "factor of 2.00" in why
+
+
+def test_comparison_with_the_suggestion_explains_a_slow_big_block():
+    rs = [res(4096, [100]), res(1 << 20, [150])]
+    rec = analysis.recommend(rs, None)
+    agrees, why = analysis.compare_with_suggestion(rec, 1 << 20, rs, None)
+    assert not agrees and "slower" in why
+
+
+def test_default_sweep_covers_the_suggestion():
+    caps = analysis.default_sweep(18 << 20)
+    assert caps[0] == 4096 and 18 << 20 in caps and caps[-1] >= 4 * (18 << 20)
+    assert caps == sorted(caps) and len(caps) == len(set(caps))
+    assert analysis.default_sweep(0)[0] == 4096
+
+
+@pytest.mark.parametrize("text,value", [("4096", 4096), ("64K", 65536), ("1m", 1 << 20),
+                                        ("2GiB", 2 << 30)])
+def test_sizes(text, value):
+    assert cli.parse_size(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "0", "-4K", "12Q", "1.5M", "4096 bytes"])
+def test_bad_sizes(text):
+    with pytest.raises(ValueError):
+        cli.parse_size(text)
+
+
+@pytest.mark.parametrize("text", ["0.5", "17", "x"])
+def test_bad_growth(text):
+    with pytest.raises(ValueError):
+        cli.parse_growth(text)
+
+
+def test_benchmark_resolution():
+    names = ["mixed_sizes/arena", "small_fixed/arena/8", "small_fixed/arena/64",
+             "trace_replay/arena/python", "trace_replay/arena_phase_reset/python"]
+    assert resolve_benchmark(names, "mixed_sizes") == "mixed_sizes/arena"
+    assert resolve_benchmark(names, "small_fixed/arena/64") == "small_fixed/arena/64"
+    assert resolve_benchmark(names, None, "/x/python.quick.trace") == "trace_replay/arena/python"
+    assert resolve_benchmark(names, None, "/x/python.trace",
+                             "arena_phase_reset") == "trace_replay/arena_phase_reset/python"
+    for bad, why in (("small_fixed", "several benchmarks"), ("nope", "unknown workload"),
+                     ("mixed_sizes/malloc", "the arena only")):
+        with pytest.raises(TuneError) as e:
+            resolve_benchmark(names, bad)
+        assert why in str(e.value) and e.value.status == 2
+
+
+# ---- a real sweep on a recorded trace ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("replot")
+    r = tune("--replot", REAL_SWEEP, "--out", out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(out / "tune.json") as f:
+        return json.load(f), r.stdout, out
+
+
+def test_real_sweep_fixture_is_a_real_run():
+    with open(REAL_SWEEP) as f:
+        doc = json.load(f)
+    assert doc["benchmark"] == "trace_replay/arena/python"
+    assert doc["trace"].endswith("python.quick.trace")
+    assert len(doc["settings"]) >= 8
+    for s in doc["settings"]:
+        assert len(s["times_ns"]) == doc["rounds"] * doc["repetitions"]
+        assert s["stats"]["committed_bytes"] >= s["stats"]["requested_bytes"] > 0
+    # One checksum for every setting: the same replay each time.
+    assert len({s["extra"]["checksum"] for s in doc["settings"]}) == 1
+    # A larger first block means fewer blocks.
+    blocks = [s["stats"]["blocks"] for s in sorted(doc["settings"], key=lambda s: s["capacity"])]
+    assert blocks == sorted(blocks, reverse=True) and blocks[-1] == 1
+
+
+def test_real_sweep_recommendation_follows_the_rule(real_sweep):
+    doc, _, _ = real_sweep
+    medians = {s["capacity"]: statistics.median(s["times_ns"]) for s in doc["settings"]}
+    best = min(medians.values())
+    expected = min(c for c, t in medians.items() if t <= 1.05 * best)
+    assert doc["recommendation"]["capacity"] == expected
+
+
+def test_real_sweep_table_and_plot(real_sweep):
+    doc, text, out = real_sweep
+    assert "<- recommended" in text and "(the arena's suggestion)" in text
+    for col in ("capacity", "median time", "blocks", "committed", "waste"):
+        assert col in text
+    for ext in ("png", "svg"):
+        path = out / f"tune.{ext}"
+        assert path.exists() and path.stat().st_size > 10_000
+
+
+def test_suggested_capacity_and_recommendation_compared(real_sweep):
+    """The arena's suggested_initial_capacity (from the real run) against the tuner's
+    recommendation: within a factor of two, or the explanation must hold on the data."""
+    doc, _, _ = real_sweep
+    suggested = doc["suggested_capacity_bytes"]
+    rec = doc["recommendation"]["capacity"]
+    assert suggested == doc["default"]["stats"]["suggested_capacity_bytes"] > 0
+    # The suggestion is one block holding the peak: the arena's peak use, in pages.
+    peak = doc["default"]["stats"]["peak_used_bytes"]
+    assert suggested == -(-peak // 4096) * 4096
+    factor = max(rec, suggested) / min(rec, suggested)
+    medians = {s["capacity"]: statistics.median(s["times_ns"]) for s in doc["settings"]}
+    best = min(medians.values())
+    if factor <= 2:
+        assert doc["agreement"]["within_factor_two"]
+        return
+    # Not within a factor of two. The suggestion is the block that never grows; the tuner
+    # picks the smallest block with near-best time. The explanation printed must say
+    # which of two things the measurements show, and be true of them: the time is flat
+    # between the two (suggestion within 5 % of the best, or not significantly different
+    # from the recommendation by a U test), or the one big block is significantly slower.
+    from scipy.stats import mannwhitneyu
+    why = doc["agreement"]["explanation"]
+    runs = {s["capacity"]: s["times_ns"] for s in doc["settings"]}
+    p = mannwhitneyu(runs[rec], runs[suggested], alternative="two-sided").pvalue
+    assert f"p = {p:.3g}" in why
+    if medians[suggested] <= 1.05 * best or p >= 0.05:
+        assert "flat" in why
+    else:
+        assert "significantly slower" in why
+        assert medians[rec] < medians[suggested]
+
+
+# ---- live: bench_arena_tune --------------------------------------------------------------------
+
+needs_build = pytest.mark.skipif(not (os.path.exists(TUNE_BIN) and os.path.exists(SYNTH_BIN)),
+                                 reason=f"bench_arena_tune is not built in {BUILD} (ARENA_BUILD_DIR)")
+
+
+@needs_build
+def test_live_sweep_on_a_generated_trace(tmp_path):
+    trace = tmp_path / "synth.trace"
+    subprocess.run([SYNTH_BIN, trace, "30", "800"], check=True)
+    r = tune("--trace", trace, "--capacities", "4K,64K,1M", "--growth", "2,4", "--rounds", "1",
+             "--repetitions", "2", "--min-time", "0.01", "--out", tmp_path / "out",
+             "--build-dir", BUILD)
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads((tmp_path / "out" / "tune.json").read_text())
+    assert len(doc["settings"]) == 6
+    by = {(s["capacity"], s["growth"]): s["stats"] for s in doc["settings"]}
+    assert by[(4096, 2.0)]["blocks"] > by[(1 << 20, 2.0)]["blocks"]
+    assert by[(4096, 4.0)]["blocks"] < by[(4096, 2.0)]["blocks"]    # faster growth, fewer blocks
+    assert by[(1 << 20, 2.0)]["committed_bytes"] >= doc["default"]["stats"]["requested_bytes"]
+    assert doc["suggested_capacity_bytes"] > 0
+    assert doc["recommendation"]["capacity"] in (4096, 65536, 1 << 20)
+    assert (tmp_path / "out" / "tune.png").stat().st_size > 10_000
+
+
+@needs_build
+def test_live_workload_by_name(tmp_path):
+    r = tune("reset_cycles", "--scale", "smoke", "--capacities", "4K,1M", "--rounds", "1",
+             "--repetitions", "1", "--min-time", "0.01", "--out", tmp_path, "--build-dir", BUILD)
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads((tmp_path / "tune.json").read_text())
+    assert doc["benchmark"] == "reset_cycles/arena"
+    assert doc["settings"][0]["stats"]["initial_capacity"] == 4096
+
+
+@needs_build
+def test_live_unknown_workload(tmp_path):
+    r = tune("no_such_workload", "--out", tmp_path, "--build-dir", BUILD)
+    assert r.returncode == 2 and "unknown workload" in r.stderr
+
+
+# ---- bad arguments --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args,message", [
+    ([], "give a workload name or --trace"),
+    (["mixed_sizes", "--trace", "x.trace"], "give a workload name or --trace"),
+    (["--trace", "/nonexistent/x.trace"], "cannot read trace"),
+    (["mixed_sizes", "--capacities", "4K,lots"], "bad size"),
+    (["mixed_sizes", "--growth", "20"], "out of range"),
+    (["mixed_sizes", "--repetitions", "0"], "--repetitions"),
+    (["mixed_sizes", "--rounds", "0"], "--rounds"),
+    (["mixed_sizes", "--min-time", "0"], "--min-time"),
+])
+def test_bad_arguments(args, message):
+    r = tune(*args)
+    assert r.returncode == 2
+    assert message in r.stderr
+
+
+def test_not_a_trace(tmp_path):
+    bad = tmp_path / "bad.trace"
+    bad.write_text("hello")
+    r = tune("--trace", bad)
+    assert r.returncode == 2 and "not an allocation trace" in r.stderr
+
+
+def test_replot_of_bad_json(tmp_path):
+    bad = tmp_path / "tune.json"
+    bad.write_text("{")
+    r = tune("--replot", bad, "--out", tmp_path / "o")
+    assert r.returncode == 2 and "cannot use" in r.stderr
+    bad.write_text("{}")
+    r = tune("--replot", bad, "--out", tmp_path / "o")
+    assert r.returncode == 2 and "no settings" in r.stderr
