@@ -22,4 +22,6 @@ def names(allocators=ALLOCATORS):
             out += ["capacity_sweep/arena/%d" % c for c in CAPACITIES]
         out += ["small_fixed_mt/%s/64/threads:%d" % (a, t) for t in (1, 2)]
         out += ["%s/%s" % (w, a) for w in REALISTIC_WORKLOADS]
+        out += ["trace_replay/%s/%s" % (v, t) for v in ([a, a + "_phase_reset"] if a == "arena" else [a])
+                for t in ("python", "sqlite", "guile", "synthetic")]  # scripts/record-trace's traces
     return out

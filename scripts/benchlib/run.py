@@ -131,6 +131,8 @@ def main(argv=None):
     try:
         want_fastpath = "arena" in args.allocator_list and fastpath_available(root)
         build(root, build_dir, args.allocator_list, want_fastpath)
+        # trace_replay's recorded traces (workloads/trace): made once, kept in build/traces.
+        subprocess.run([os.path.join(root, "scripts", "record-trace"), "--if-missing", "--scale", scale, "--build-dir", build_dir])
         os.makedirs(raw_dir, exist_ok=True)
 
         plan = []  # (allocator, binary, gb_name, clean_name)
