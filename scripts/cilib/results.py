@@ -1,11 +1,14 @@
 """Repetition times per benchmark from a Google Benchmark JSON file.
 
-Accepts what the bench binaries write (--benchmark_out, names ending in /manual_time)
-and scripts/bench's merged results.json (names cleaned); both are normalised to
+Accepts what the bench binaries write (--benchmark_out, names ending in /manual_time),
+scripts/bench's merged results.json (names cleaned), and a directory of such files
+(merged, e.g. one per bench binary); names are normalised to
 <workload>/<allocator>[/<params>]. Only iteration rows count (one per repetition);
 aggregates (mean, median, stddev, cv) are Google Benchmark's summaries of them.
 """
+import glob
 import json
+import os
 import re
 
 _TIME_TOKEN = re.compile(r"/(manual_time|real_time|process_time)(?=/|$)")
@@ -22,14 +25,29 @@ def clean_name(name):
 
 def load(path):
     """{benchmark name: {"real": [ns...], "cpu": [ns...]}} of the iteration rows, plus the
-    context. Raises InputError."""
+    context (of the first file). Raises InputError."""
+    if os.path.isdir(path):
+        files = sorted(glob.glob(os.path.join(path, "*.json")))
+        if not files:
+            raise InputError(f"{path}: a directory without *.json results files")
+        runs, context = {}, None
+        for f in files:
+            r, c = load_file(f)
+            for name, times in r.items():
+                entry = runs.setdefault(name, {"real": [], "cpu": []})
+                entry["real"] += times["real"]
+                entry["cpu"] += times["cpu"]
+            context = context or c
+        return runs, context
+    return load_file(path)
+
+
+def load_file(path):
     try:
         with open(path) as f:
             doc = json.load(f)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a results file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
     except json.JSONDecodeError as e:

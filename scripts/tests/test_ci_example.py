@@ -1,0 +1,46 @@
+"""scripts/ci-example.yml: valid YAML, every script it runs exists, and its gate settings
+can work (a filter Google Benchmark and Python both accept, enough repetitions for the
+U test to reach p < 0.05)."""
+import math
+import os
+import re
+
+import pytest
+from conftest import SCRIPTS
+
+yaml = pytest.importorskip("yaml")   # python3-yaml; only this check needs it
+
+CI = os.path.join(SCRIPTS, "ci-example.yml")
+ROOT = os.path.dirname(SCRIPTS)
+
+
+@pytest.fixture(scope="module")
+def ci():
+    with open(CI) as f:
+        return yaml.safe_load(f)
+
+
+def test_jobs_have_steps(ci):
+    assert {"bench", "tune"} <= set(ci["jobs"])
+    for job in ci["jobs"].values():
+        assert job["steps"] and all(("run" in s) or ("uses" in s) for s in job["steps"])
+
+
+def test_every_script_it_runs_exists(ci):
+    text = open(CI).read()
+    used = set(re.findall(r"\bscripts/([a-z][a-z-]*)(?![-.\w])", text))
+    assert {"install-deps", "test", "bench", "compare", "record-trace", "tune"} <= used
+    for name in used:
+        path = os.path.join(ROOT, "scripts", name)
+        assert os.access(path, os.X_OK), path
+
+
+def test_gate_settings_can_decide(ci):
+    env = ci["env"]
+    re.compile(env["GATE_FILTER"])
+    n = int(env["GATE_REPETITIONS"])
+    assert 2 / math.comb(2 * n, n) < 0.05          # the smallest U-test p-value is below alpha
+    assert 0 < float(env["GATE_THRESHOLD"]) < 10    # a 10 % slowdown is caught
+    for a in env["GATE_ALLOCATORS"].split():
+        assert a in ("arena", "ideal_bump", "pmr_monotonic", "mimalloc_heap", "mimalloc",
+                     "jemalloc", "tcmalloc", "malloc", "boehm")
