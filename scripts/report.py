@@ -20,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from reportlib import output  # noqa: E402
 from reportlib.errors import ReportInputError  # noqa: E402
 from reportlib.load import load_results  # noqa: E402
 from reportlib.output import atomic_dir, check_target  # noqa: E402
@@ -37,12 +38,14 @@ def parse_args(argv):
 
 
 def _interrupted(signum, frame):
+    output.interrupted = True
     raise KeyboardInterrupt   # unwinds through atomic_dir, which removes the temporary dir
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)
     args = parse_args(argv)
     try:
         check_target(args.out)

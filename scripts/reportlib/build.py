@@ -53,6 +53,21 @@ class ReportBuilder:
                      "workloads, false on others) {{not measured}} (the counter or workload is "
                      "missing from the results) {{not measurable}} (a claim about people or "
                      "APIs, not something a benchmark run can show)."))
+        for md in self.mds:
+            failed = sorted({name for _, name, _ in md.errors()})
+            bad = environment.checksum_mismatches(md)
+            if failed or bad:
+                where = f" on {md.key}" if len(self.mds) > 1 else ""
+                parts = []
+                if failed:
+                    parts.append(f"{len(failed)} benchmark(s) failed{where} and have no figures "
+                                 f"or partial ones: {', '.join(f'`{n}`' for n in failed[:12])}"
+                                 + (" …" if len(failed) > 12 else ""))
+                if bad:
+                    parts.append(f"checksums differ between allocators on "
+                                 f"{', '.join(f'`{w}/{p}`' if p else f'`{w}`' for w, p, _ in bad)}"
+                                 f": those comparisons are not valid")
+                doc.add(Note("**Warning**: " + "; ".join(parts) + ". Details under Caveats."))
         if len(self.mds) > 1:
             doc.add(Para(f"The results come from {len(self.mds)} machines; they are kept apart "
                          f"below, one section per machine, and compared in *Machines compared*."))

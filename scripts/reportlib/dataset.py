@@ -155,12 +155,13 @@ class MachineData:
         return out
 
     def errors(self):
-        """(run path, benchmark name, message) of rows that report error_occurred."""
+        """(run path, benchmark run name, message) of rows that report error_occurred, one
+        entry per benchmark and message (repetitions repeat them)."""
         out = []
         for run in self.runs:
             for r in run.rows:
-                if r.error:
-                    out.append((run.path, r.name, r.error))
+                if r.error and (run.path, r.run_name, r.error) not in out:
+                    out.append((run.path, r.run_name, r.error))
         return out
 
     def series(self, kind, workload, params, alloc):

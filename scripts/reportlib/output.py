@@ -8,6 +8,11 @@ import tempfile
 
 from .errors import ReportInputError
 
+# Set by report.py's SIGINT/SIGTERM handler. The handler also raises KeyboardInterrupt, but
+# Python drops exceptions raised while a finalizer runs, so the flag is checked again right
+# before the rename: an interrupted report is never put in place.
+interrupted = False
+
 
 def check_target(out):
     """Refuse an unusable output path before any work is done."""
@@ -44,6 +49,8 @@ def atomic_dir(out):
         raise ReportInputError(out, f"cannot create the output directory: {e.strerror or e}")
     try:
         yield tmp
+        if interrupted:
+            raise KeyboardInterrupt
         os.chmod(tmp, 0o755)
         old = None
         if os.path.isdir(out):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import make_results, run_report
+from conftest import fixture, make_results, run_report
 
 PLOTS = ["overview", "speed", "release", "footprint", "overhead", "fragmentation",
          "latency_cdf", "gc_pauses", "capacity_sweep", "memory_timeline"]
@@ -206,3 +206,28 @@ def test_headline_ratios(report_main):
     assert m and 10 < float(m.group(1)) < 20, head          # fixture: 15 ns vs 1 ns
     assert "of the ideal bump's speed" in head
     assert "`scheme_reader`: end to end" in head
+
+
+def test_failed_benchmarks_and_checksum_mismatch_are_flagged(tmp_path):
+    import json
+    with open(fixture("synthetic_sparse.json")) as f:
+        doc = json.load(f)
+    for b in doc["benchmarks"]:
+        if b["run_name"] == "churn/jemalloc/64":          # a failed benchmark: no counters
+            for k in [k for k in b if k not in ("name", "run_name", "run_type", "aggregate_name",
+                                                "repetitions", "threads", "time_unit")]:
+                del b[k]
+            b.update(error_occurred=True, error_message="checksum verification failed")
+        if b["run_name"] == "mixed_sizes/malloc/power_law":
+            b["checksum"] = 12345.0
+    path = tmp_path / "failed.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    r = run_report(path, "--out", out)
+    assert r.returncode == 0, r.stderr
+    text = read(out / "report.md")
+    warning = next(ln for ln in text.splitlines() if ln.startswith("> **Warning**"))
+    assert "1 benchmark(s) failed" in warning and "`churn/jemalloc/64`" in warning
+    assert "checksums differ between allocators on `mixed_sizes/power_law`" in warning
+    caveats = text.split("### Caveats", 1)[1]
+    assert caveats.count("churn/jemalloc/64 failed: checksum verification failed") == 1
