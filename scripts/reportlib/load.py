@@ -159,6 +159,8 @@ def _parse_row(path, i, b):
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             _fail(path, f"{where}: '{key}' must be a non-negative integer, got {v!r}")
 
+    if error is not None:
+        values = {}       # a failed benchmark's numbers (often zeros) are not measurements
     parsed = parse_name(run_name)
     if parsed is None:
         return None, run_name

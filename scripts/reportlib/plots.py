@@ -19,7 +19,7 @@ from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from . import claims, fmt  # noqa: E402
 from .dataset import Stat  # noqa: E402
-from .allocators import GC, HATCH, colour, label, order_allocators  # noqa: E402
+from .allocators import GC, HATCH, ORDER, colour, label, order_allocators  # noqa: E402
 
 plt.rcParams.update({
     "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8.5,
@@ -110,7 +110,7 @@ class Plotter:
                 x = g - 0.4 + width * (i + 0.5)
                 s = d.get(a)
                 if s is None:
-                    if any(d.values()):
+                    if any(d.values()) and a in ORDER:   # variants are not expected everywhere
                         ax.text(x, 0.01, "n/m", transform=trans, rotation=90, fontsize=6,
                                 ha="center", va="bottom", color="#888888")
                     continue
