@@ -375,8 +375,7 @@ class Plotter:
                 ax.plot(xs, ys, color=colour(a, self.allocs),
                         linestyle="--" if derived else "-", marker="o" if derived else None,
                         markersize=3, linewidth=1.4 if a == "arena" else 1.0)
-            ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(_PLAIN)
+            _log_axis(ax, [v for _, _, ns, _ in curves for v in ns])
             ax.set_xticks([-math.log10(1 - q / 100) for q in ticks] + [xmax])
             ax.set_xticklabels([f"p{q:g}" for q in ticks] + ["max"])
             ax.set_xlim(0, xmax + 0.2)
@@ -438,7 +437,7 @@ class Plotter:
             if arena_max:
                 ax.bar(i + width, arena_max, width, color=colour("arena"), edgecolor="#444444",
                        linewidth=0.4)
-        ax.set_yscale("log")
+        _log_axis(ax, [v for r in rows for v in r[2:] if v])
         ax.set_xticks(range(len(rows)))
         ax.set_xticklabels([r[0] for r in rows], rotation=0 if len(rows) < 7 else 30,
                            ha="center" if len(rows) < 7 else "right")
