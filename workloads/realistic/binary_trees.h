@@ -158,7 +158,7 @@ public:
         long_lived_ = nullptr;
         array_ = nullptr;
         roots_.clear();
-        a.release();
+        end_phase(a);
         return leaked;
     }
 

@@ -98,7 +98,7 @@ public:
         results_ = kNil;
         table_ = nullptr;
         roots_.clear();
-        a.release();
+        end_phase(a);
         return leaked + leaked_temporaries_;
     }
 

@@ -226,6 +226,10 @@ private:
                 out_ += ") . tail)";
                 break;
             case 10:
+                if (rng_.below(4) == 0) {  // the empty vector: an 8-byte object
+                    out_ += "'#()";
+                    break;
+                }
                 out_ += "#(";
                 atom();
                 out_ += ' ';

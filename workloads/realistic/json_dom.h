@@ -9,7 +9,7 @@
 // release (timed separately): malloc-family allocators destroy the DOM
 // container by container (each pmr::string, vector and member freed through
 // the resource); the arena and the other bulk allocators drop it without
-// running a destructor; Boehm drops the root.
+// running a destructor (arena_reset); Boehm drops the root.
 #ifndef WORKLOADS_REALISTIC_JSON_DOM_H
 #define WORKLOADS_REALISTIC_JSON_DOM_H
 
@@ -71,7 +71,7 @@ public:
         mr_.bind(nullptr);
         docs_ = nullptr;
         roots_.clear();
-        a.release();
+        end_phase(a);
         return leaked;
     }
 

@@ -12,6 +12,7 @@
 #define WORKLOADS_REALISTIC_READER_H
 
 #include <charconv>
+#include <cstring>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -108,7 +109,8 @@ private:
             if (reader_detail::is_space(c)) {
                 ++p_;
             } else if (c == ';') {
-                while (p_ < end_ && *p_ != '\n') ++p_;
+                const void* nl = std::memchr(p_, '\n', static_cast<std::size_t>(end_ - p_));
+                p_ = nl != nullptr ? static_cast<const char*>(nl) : end_;
             } else if (c == '#' && p_ + 1 < end_ && p_[1] == '|') {
                 skip_block_comment();
             } else if (c == '#' && p_ + 1 < end_ && p_[1] == ';') {

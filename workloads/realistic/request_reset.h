@@ -406,13 +406,11 @@ public:
         return d;
     }
 
-    // The server keeps its per-request arena between batches: reset, not release.
-    bool keep_memory() const { return true; }
-
+    // (keep_memory(): the server keeps its per-request arena between batches.)
     template <Adapter A, class P>
     std::size_t release_impl(A& a, P&, std::size_t) {
         roots_.clear();
-        a.reset();
+        end_phase(a);
         return 0;
     }
 

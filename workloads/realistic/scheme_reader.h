@@ -6,8 +6,10 @@
 // vectors), all files in one list; then one walk over everything (counts of
 // pairs, symbols, strings, numbers, nesting depth, `define`s and `lambda`s).
 // release (timed separately): the arena drops everything at once
-// (arena_destroy), malloc-family allocators free the tree node by node and
-// then every symbol, Boehm drops the root (and the driver's release collects).
+// (arena_reset: its blocks stay for the next fill; the final arena_destroy is
+// the driver's destroy_ns), malloc-family allocators free the tree node by
+// node and then every symbol, Boehm drops the root (its collector reclaims
+// the tree when it next runs).
 #ifndef WORKLOADS_REALISTIC_SCHEME_READER_H
 #define WORKLOADS_REALISTIC_SCHEME_READER_H
 
@@ -139,7 +141,7 @@ public:
         all_ = kNil;
         table_ = nullptr;
         roots_.clear();
-        a.release();
+        end_phase(a);
         return leaked;
     }
 

@@ -6,7 +6,7 @@
 //   ...xx1  fixnum (62 bits)            ...000  Pair* (16 bytes: car, cdr)
 //   ...010  Obj* + 2 (boxed object)     ..0110  constant ('(), #t, #f, ...)
 //   ..1110  character (code point << 4)
-// Pair and object addresses are 16-aligned, so the tag bits are free; a
+// Pair and object addresses are at least 8-aligned, so the tag bits are free; a
 // conservative collector sees Obj*+2 as an interior pointer (Boehm recognises
 // those by default).
 //
@@ -129,17 +129,21 @@ inline std::size_t obj_bytes(const Obj* o) {
 // ---- hashing ------------------------------------------------------------------------
 
 inline std::uint64_t hash_bytes(const char* p, std::size_t n) {
-    std::uint64_t h = 0x243f6a8885a308d3ull ^ (n * 0x9e3779b97f4a7c15ull);
+    // Multiply-xorshift per 8 bytes: cheap for the short names a reader
+    // interns, and enough spread in the low bits for a power-of-two table.
+    std::uint64_t h = 0x9e3779b97f4a7c15ull * (n + 1);
     while (n >= 8) {
         std::uint64_t w;
         std::memcpy(&w, p, 8);
-        h = (h ^ mix64(w)) * 0x100000001b3ull;
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
         p += 8;
         n -= 8;
     }
     std::uint64_t w = 0;
     std::memcpy(&w, p, n);
-    return mix64(h ^ w);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
 }
 
 inline std::uint64_t hash_combine(std::uint64_t h, std::uint64_t v) { return mix64(h ^ (v + 0x9e3779b97f4a7c15ull + (h << 6))); }
@@ -190,10 +194,16 @@ Vector* make_vector(H& h, Type type, std::size_t n) {
 
 // ---- symbol table -------------------------------------------------------------------
 
-// Open addressing over a power-of-two array of Symbol*, in the heap it was
-// made in; the array doubles at half load (the old one dies).
+// Open addressing over a power-of-two array of (hash, Symbol*) slots, in the
+// heap it was made in (a probe compares hashes without touching the
+// symbols); the array doubles at half load (the old one dies).
+struct SymbolSlot {
+    std::uint64_t hash;
+    Symbol* sym;
+};
+
 struct SymbolTable {
-    Symbol** slots;
+    SymbolSlot* slots;
     std::uint32_t capacity;
     std::uint32_t count;
 };
@@ -201,8 +211,8 @@ struct SymbolTable {
 template <class H>
 SymbolTable* make_symbol_table(H& h, std::uint32_t capacity = 1024) {
     SymbolTable* t = static_cast<SymbolTable*>(h.alloc(sizeof(SymbolTable)));
-    t->slots = h.template alloc_array<Symbol*>(capacity);
-    std::memset(static_cast<void*>(t->slots), 0, capacity * sizeof(Symbol*));
+    t->slots = h.template alloc_array<SymbolSlot>(capacity);
+    std::memset(static_cast<void*>(t->slots), 0, capacity * sizeof(SymbolSlot));
     t->capacity = capacity;
     t->count = 0;
     return t;
@@ -211,16 +221,16 @@ SymbolTable* make_symbol_table(H& h, std::uint32_t capacity = 1024) {
 template <class H>
 void grow_symbol_table(H& h, SymbolTable* t) {
     std::uint32_t cap = t->capacity * 2;
-    Symbol** slots = h.template alloc_array<Symbol*>(cap);
-    std::memset(static_cast<void*>(slots), 0, cap * sizeof(Symbol*));
+    SymbolSlot* slots = h.template alloc_array<SymbolSlot>(cap);
+    std::memset(static_cast<void*>(slots), 0, cap * sizeof(SymbolSlot));
     for (std::uint32_t i = 0; i < t->capacity; ++i) {
-        Symbol* s = t->slots[i];
-        if (s == nullptr) continue;
-        std::uint32_t j = static_cast<std::uint32_t>(s->hash) & (cap - 1);
-        while (slots[j] != nullptr) j = (j + 1) & (cap - 1);
+        const SymbolSlot& s = t->slots[i];
+        if (s.sym == nullptr) continue;
+        std::uint32_t j = static_cast<std::uint32_t>(s.hash) & (cap - 1);
+        while (slots[j].sym != nullptr) j = (j + 1) & (cap - 1);
         slots[j] = s;
     }
-    h.free(t->slots, t->capacity * sizeof(Symbol*));
+    h.free(t->slots, t->capacity * sizeof(SymbolSlot));
     t->slots = slots;
     t->capacity = cap;
 }
@@ -231,11 +241,11 @@ Value intern(H& h, SymbolTable* t, const char* name, std::size_t len, Type type 
     std::uint64_t hash = hash_bytes(name, len) ^ (type == Type::kKeyword ? 0x6b6579776f7264ull : 0);
     std::uint32_t mask = t->capacity - 1;
     std::uint32_t i = static_cast<std::uint32_t>(hash) & mask;
-    while (Symbol* s = t->slots[i]) {
-        if (s->hash == hash && s->len == len && s->type == type && std::memcmp(s->name(), name, len) == 0) {
-            return from_obj(s);
-        }
-        i = (i + 1) & mask;
+    for (; t->slots[i].sym != nullptr; i = (i + 1) & mask) {
+        const SymbolSlot& slot = t->slots[i];
+        if (slot.hash != hash) continue;
+        Symbol* s = slot.sym;
+        if (s->len == len && s->type == type && std::memcmp(s->name(), name, len) == 0) return from_obj(s);
     }
     Symbol* s = static_cast<Symbol*>(h.alloc_data(symbol_bytes(len)));
     s->type = type;
@@ -247,7 +257,7 @@ Value intern(H& h, SymbolTable* t, const char* name, std::size_t len, Type type 
     s->hash = hash;
     std::memcpy(s->name(), name, len);
     s->name()[len] = '\0';
-    t->slots[i] = s;
+    t->slots[i] = SymbolSlot{hash, s};
     if (++t->count * 2 > t->capacity) grow_symbol_table(h, t);
     return from_obj(s);
 }
@@ -261,9 +271,9 @@ Value intern(H& h, SymbolTable* t, std::string_view name) {
 template <class H>
 void free_symbol_table(H& h, SymbolTable* t) {
     for (std::uint32_t i = 0; i < t->capacity; ++i) {
-        if (Symbol* s = t->slots[i]) h.free(s, symbol_bytes(s->len));
+        if (Symbol* s = t->slots[i].sym) h.free(s, symbol_bytes(s->len));
     }
-    h.free(t->slots, t->capacity * sizeof(Symbol*));
+    h.free(t->slots, t->capacity * sizeof(SymbolSlot));
     h.free(t, sizeof(SymbolTable));
 }
 
@@ -331,19 +341,27 @@ Value copy_tree(H& h, Value v) {
     }
 }
 
-// Content hash of a tree (verification, outside the timed region).
+// An object of n bytes must be aligned as malloc aligns it: to 16, or to the
+// largest power of two not above n when n < 16 (an empty vector: 8).
+inline bool misaligned_object(const void* p, std::size_t n) {
+    std::size_t a = n >= 16 ? 16 : n >= 8 ? 8 : 1;
+    return (reinterpret_cast<std::uintptr_t>(p) & (a - 1)) != 0;
+}
+
+// Content hash of a tree (verification, outside the timed region); counts
+// misaligned pairs and objects in *misaligned.
 inline std::uint64_t hash_tree(Value v, std::size_t* misaligned) {
     std::uint64_t h = 0x5eed;
     while (true) {
         if (is_pair(v)) {
-            if ((v & 15) != 0) ++*misaligned;
+            if (misaligned_object(as_pair(v), sizeof(Pair))) ++*misaligned;
             h = hash_combine(h, 0x70 ^ hash_tree(car(v), misaligned));
             v = cdr(v);
             continue;
         }
         if (is_obj(v)) {
             const Obj* o = as_obj(v);
-            if ((reinterpret_cast<std::uintptr_t>(o) & 15) != 0) ++*misaligned;
+            if (misaligned_object(o, obj_bytes(o))) ++*misaligned;
             switch (o->type) {
                 case Type::kSymbol:
                 case Type::kKeyword: {
