@@ -209,7 +209,8 @@ class ReportBuilder:
         doc.add(Heading(2, f"All measurements{suffix}", f"measurements{mi}"))
         doc.add(Para("Medians per benchmark, with the relative spread (±, half the error bar "
                      "over the median) where there are several repetitions or runs. The same "
-                     "numbers are in `measurements.csv`."))
+                     "numbers, with every counter, are in `measurements.csv` (machine numbered "
+                     "as in this report)."))
         for w in md.workloads():
             metrics = [(m, h) for m, h in TABLE_METRICS if m in md.metrics(w)]
             extra = sorted(m for m in md.metrics(w) - {m for m, _ in TABLE_METRICS}
@@ -376,10 +377,10 @@ class ReportBuilder:
             wr = csv.writer(f)
             wr.writerow(["machine", "workload", "params", "allocator", "metric", "median",
                          "err_lo", "err_hi", "repetitions", "runs"])
-            for md in self.mds:
+            for i, md in enumerate(self.mds):     # machine i+1, as numbered in the report
                 for w, p, a in md.benchmarks():
                     for m in sorted(md.metrics(w)):
                         s = md.stat(w, p, a, m)
                         if s is not None:
-                            wr.writerow([md.key, w, p, a, m, f"{s.value:.6g}", f"{s.lo:.4g}",
+                            wr.writerow([i + 1, w, p, a, m, f"{s.value:.6g}", f"{s.lo:.4g}",
                                          f"{s.hi:.4g}", s.reps, s.runs])
