@@ -15,6 +15,7 @@ into place only when complete (an existing DIR is replaced only then).
 """
 import argparse
 import os
+import shutil
 import signal
 import sys
 
@@ -37,6 +38,17 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
+def keep_inputs_inside(paths, out, tmp):
+    """Results files that live inside the output directory (regenerating a report in place,
+    e.g. reports/reference/results.json) are carried over into the new directory."""
+    out = os.path.abspath(out)
+    for p in paths:
+        rel = os.path.relpath(os.path.abspath(p), out)
+        if not rel.startswith(os.pardir + os.sep) and rel != os.pardir:
+            os.makedirs(os.path.join(tmp, os.path.dirname(rel)), exist_ok=True)
+            shutil.copy2(p, os.path.join(tmp, rel))
+
+
 def _interrupted(signum, frame):
     output.interrupted = True
     raise KeyboardInterrupt   # unwinds through atomic_dir, which removes the temporary dir
@@ -54,6 +66,8 @@ def main(argv=None):
         from reportlib.build import ReportBuilder              # imports matplotlib
         command = "scripts/report.py " + " ".join(argv)
         with atomic_dir(args.out) as tmp:
+            keep_inputs_inside(args.results + ([args.baseline] if args.baseline else []),
+                               args.out, tmp)
             ReportBuilder(runs, base, command).build(tmp)
     except ReportInputError as e:
         print(f"report.py: error: {e}", file=sys.stderr)

@@ -231,3 +231,16 @@ def test_failed_benchmarks_and_checksum_mismatch_are_flagged(tmp_path):
     assert "checksums differ between allocators on `mixed_sizes/power_law`" in warning
     caveats = text.split("### Caveats", 1)[1]
     assert caveats.count("churn/jemalloc/64 failed: checksum verification failed") == 1
+
+
+def test_regenerating_in_place_keeps_the_results_file(tmp_path):
+    out = tmp_path / "reference"
+    out.mkdir()
+    results = make_results(out / "results.json",
+                           {("small_fixed", "arena", "64"): {"ns_per_alloc": 1.0}})
+    before = read(results)
+    for _ in range(2):
+        r = run_report(results, "--out", out)
+        assert r.returncode == 0, r.stderr
+        assert read(out / "results.json") == before
+        assert (out / "report.html").exists()
