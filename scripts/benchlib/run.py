@@ -131,6 +131,8 @@ def main(argv=None):
     try:
         want_fastpath = "arena" in args.allocator_list and fastpath_available(root)
         build(root, build_dir, args.allocator_list, want_fastpath)
+        built = time.monotonic()
+        log("== build took %.0f s" % (built - started))
         # trace_replay's recorded traces (workloads/trace): made once, kept in build/traces.
         subprocess.run([os.path.join(root, "scripts", "record-trace"), "--if-missing", "--scale", scale, "--build-dir", build_dir])
         os.makedirs(raw_dir, exist_ok=True)
@@ -207,8 +209,9 @@ def main(argv=None):
         elapsed = time.monotonic() - started
         log()
         log("== time per allocator: " + ", ".join("%s %.0f s" % kv for kv in per_allocator.items()))
-        log("== %s run: %d benchmarks in %.0f s (%.1f min), results: %s"
-            % (kind, len(plan) + len(fastpath_names), elapsed, elapsed / 60, results_path))
+        log("== %s run: %d benchmarks in %.0f s (%.1f min; build %.0f s, the rest %.0f s), results: %s"
+            % (kind, len(plan) + len(fastpath_names), elapsed, elapsed / 60, built - started,
+               elapsed - (built - started), results_path))
         log()
         log(targets.format_table(targets.evaluate(document)))
 
