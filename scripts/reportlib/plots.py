@@ -501,10 +501,11 @@ class Plotter:
                 rec = min(cap for cap, t in valid if t <= 1.05 * best)
                 for ax in axes:
                     ax.axvline(rec, color=c, linestyle="--", linewidth=1.0)
-                axes[0].annotate(f"recommended: {fmt.nbytes(rec)}", (rec, best),
-                                 textcoords="offset points", xytext=(-6, 12), fontsize=8, color=c,
-                                 ha="right", bbox={"facecolor": "white", "edgecolor": "none",
-                                                   "alpha": 0.85, "pad": 1.5})
+                axes[0].annotate(f"recommended: {fmt.nbytes(rec)}", (rec, 0.95),
+                                 xycoords=("data", "axes fraction"), textcoords="offset points",
+                                 xytext=(4, 0), fontsize=8, color=c, ha="left", va="top",
+                                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85,
+                                       "pad": 1.5})
                 rec_text.append(f"{label(a)}: recommended initial capacity {fmt.nbytes(rec)} "
                                 f"(best time {fmt.ns(best)})")
             sugg = [p[4] for p in pts if p[4]]
@@ -524,16 +525,19 @@ class Plotter:
         axes[2].set_ylabel("waste (KiB)")
         for ax in axes:
             ax.set_xscale("log", base=2)
-        if self._want_log([p[2] for pts in lines.values() for p in pts if p[2]]):
-            axes[1].set_yscale("log")
-        if self._want_log([p[3] for pts in lines.values() for p in pts if p[3]]):
-            axes[2].set_yscale("log")
+        blocks = [p[2] for pts in lines.values() for p in pts if p[2]]
+        waste = [p[3] / 1024 for pts in lines.values() for p in pts if p[3]]
+        if self._want_log(blocks):
+            _log_axis(axes[1], blocks)
+        if self._want_log(waste):
+            _log_axis(axes[2], waste)
         ticks = sorted({p[0] for pts in lines.values() for p in pts})
         axes[2].set_xticks(ticks)
         axes[2].set_xticklabels([fmt.nbytes(t) for t in ticks], rotation=30, ha="right")
         axes[2].set_xlabel("initial capacity")
         axes[0].set_title("Arena initial-capacity sweep")
         axes[0].legend(loc="upper right")
+        axes[0].set_ylim(bottom=0)
         plot.notes += rec_text
         fig.tight_layout()
         return self._save(fig, plot)
