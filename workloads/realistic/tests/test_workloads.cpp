@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "binary_trees.h"
 #include "compiler_nested.h"
@@ -163,6 +164,35 @@ TYPED_TEST(Workloads, RequestLatencyPercentiles) {
     EXPECT_LE(c["req_lat_p99_ns"], c["req_lat_p999_ns"]);
     EXPECT_LE(c["req_lat_p999_ns"], c["req_lat_max_ns"]);
     EXPECT_GT(c["end_to_end_ns"], c["req_lat_p50_ns"] * 300 * 0.5);
+}
+
+}  // namespace
+}  // namespace bench::realistic
+
+namespace bench::realistic {
+namespace {
+
+// A temporary region's memory counts in the adapter's footprint while the
+// region lives (child arena, child mi_heap, nested pmr resource), and goes
+// when it closes.
+TYPED_TEST(Workloads, RegionMemoryCountsInTheFootprint) {
+    using A = TypeParam;
+    if constexpr (A::kScope != competitors::FootprintScope::kInstance ||
+                  std::string_view(Region<A>::kKind) == "parent") {
+        GTEST_SKIP() << "no child region, or a process-wide footprint";
+    } else {
+        competitors::AdapterConfig config;
+        config.capacity_hint = 1 << 20;
+        A a(config);
+        a.allocate(64, 16);
+        std::size_t before = a.footprint_bytes();
+        {
+            Region<A> region(a, 4096);
+            for (int i = 0; i < 512; ++i) region.allocate(1024, 16);
+            EXPECT_GE(a.footprint_bytes(), before + 512 * 1024) << Region<A>::kKind;
+        }
+        EXPECT_LT(a.footprint_bytes(), before + 64 * 1024) << Region<A>::kKind << " memory not given back";
+    }
 }
 
 }  // namespace
