@@ -4,8 +4,10 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 from . import ALLOCATORS, WORKLOADS, catalogue, context, merge, targets
@@ -105,17 +107,66 @@ def fastpath_available(root):
         return False
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _unblock_stop_signals():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
 def run_one(cmd, out_json):
-    """Runs one benchmark process; returns (ok, seconds, stderr tail)."""
+    """Runs one benchmark process; returns (ok, seconds, stderr tail). When interrupted
+    (KeyboardInterrupt), stops the process before passing the interruption on."""
     start = time.monotonic()
+    process = None
     try:
-        result = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                timeout=PROCESS_TIMEOUT)
-        ok = result.returncode == 0 and os.path.exists(out_json)
-        tail = result.stderr.strip().splitlines()[-5:]
+        # Ctrl-C or SIGTERM arriving while the process starts would leave it running
+        # unseen, writing its output after the cleanup: they wait until it has a handle.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                       preexec_fn=_unblock_stop_signals)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        _, stderr = process.communicate(timeout=PROCESS_TIMEOUT)
+        ok = process.returncode == 0 and os.path.exists(out_json)
+        tail = stderr.strip().splitlines()[-5:]
     except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         ok, tail = False, ["timed out after %d s" % PROCESS_TIMEOUT]
+    except BaseException:
+        if process is not None:
+            process.kill()
+            process.wait()
+        raise
     return ok, time.monotonic() - start, tail
+
+
+def output_problem(out_dir):
+    """Why results cannot be written into out_dir, or None: checked before building."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        return "exists and is not a directory"
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as e:
+        return "cannot write there: %s" % (e.strerror or e)
+    return None
+
+
+def load_output(path):
+    """A benchmark process's JSON output, or None when missing or cut short."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends a run the way Ctrl-C does
 
 
 def main(argv=None):
@@ -127,6 +178,13 @@ def main(argv=None):
     scale, repetitions, min_time = SETTINGS[kind]
     out_dir = os.path.abspath(args.out)
     raw_dir = os.path.join(out_dir, "raw")
+    problem = output_problem(out_dir)
+    if problem:
+        print("scripts/bench: error: --out %s: %s" % (args.out, problem), file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _terminated)
+    in_flight = []  # raw files of the benchmark process running now
+    results_path = None
     started = time.monotonic()
     try:
         want_fastpath = "arena" in args.allocator_list and fastpath_available(root)
@@ -164,19 +222,23 @@ def main(argv=None):
                    "--benchmark_repetitions=%d" % repetitions, "--benchmark_min_time=%g" % min_time,
                    "--benchmark_out=" + out_json, "--benchmark_out_format=json",
                    "--series_out=" + series_json]
+            in_flight[:] = [out_json, series_json]
             ok, seconds, tail = run_one(cmd, out_json)
+            in_flight.clear()
             per_allocator[allocator] = per_allocator.get(allocator, 0.0) + seconds
             log("[%3d/%d] %-44s %6.1f s%s" % (i, len(plan), name, seconds, "" if ok else "  FAILED"))
             if not ok:
                 failures.append((name, tail))
                 for line in tail:
                     log("         " + line)
-            if os.path.exists(out_json):
-                with open(out_json) as f:
-                    docs.append(json.load(f))
-            if os.path.exists(series_json):
-                with open(series_json) as f:
-                    merge.merge_series(series, json.load(f))
+            doc = load_output(out_json)  # a failed process may leave it cut short
+            if doc is not None:
+                docs.append(doc)
+            elif ok:
+                failures.append((name, ["unreadable output " + out_json]))
+            doc = load_output(series_json)
+            if doc is not None:
+                merge.merge_series(series, doc)
 
         if fastpath_names:
             out_json = os.path.join(raw_dir, "fastpath.json")
@@ -184,7 +246,9 @@ def main(argv=None):
             cmd = [fastpath_bin, "--benchmark_filter=" + flt, "--benchmark_repetitions=%d" % repetitions,
                    "--benchmark_min_time=%g" % min_time, "--benchmark_out=" + out_json,
                    "--benchmark_out_format=json"]
+            in_flight[:] = [out_json]
             ok, seconds, tail = run_one(cmd, out_json)
+            in_flight.clear()
             per_allocator["arena (fastpath)"] = seconds
             log("[fastpath] bench_arena_fastpath (%d benchmarks) %6.1f s%s"
                 % (len(fastpath_names), seconds, "" if ok else "  FAILED"))
@@ -203,8 +267,8 @@ def main(argv=None):
         if mismatches:
             document["context"]["arena_suite"]["checksum_mismatches"] = {
                 k: {a: v for a, v in by.items()} for k, by in mismatches.items()}
+        merge.write_json_atomic(os.path.join(out_dir, "results.json"), document)
         results_path = os.path.join(out_dir, "results.json")
-        merge.write_json_atomic(results_path, document)
 
         elapsed = time.monotonic() - started
         log()
@@ -239,3 +303,14 @@ def main(argv=None):
     except Failure as e:
         print("scripts/bench: %s" % e, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        for path in in_flight:  # the interrupted process's partial output
+            if os.path.exists(path):
+                os.unlink(path)
+        if results_path is None:
+            print("scripts/bench: interrupted: no results written (an earlier %s is left as it was)"
+                  % os.path.join(args.out, "results.json"), file=sys.stderr)
+        else:
+            print("scripts/bench: interrupted: %s is complete, the report was not finished" % results_path,
+                  file=sys.stderr)
+        return 130
