@@ -335,7 +335,7 @@ class ReportBuilder:
         doc.add(Heading(2, f"Method and environment{suffix}", f"method{mi}"))
         for run in md.runs:
             doc.add(Heading(3, f"Run `{os.path.basename(run.path)}`"))
-            doc.add(Table(["", ""], [[k, v] for k, v in environment.describe(run)]))
+            doc.add(Table(["field", "value"], [[k, v] for k, v in environment.describe(run)]))
         doc.add(Heading(3, "How each figure was measured"))
         doc.add(Para("Each allocator runs in its own process (no heap pollutes another's memory "
                      "figures); every workload computes a checksum that must be identical for "
