@@ -1,7 +1,13 @@
 """The gate: per benchmark in both files, the change of the median time (new/old - 1)
 and Google Benchmark's two-sided Mann-Whitney U test on the repetitions (gbench, from
 Debian's libbenchmark-tools). A benchmark is a regression when it is slower by more
-than the threshold AND the test says the difference is significant (p < alpha).
+than the threshold AND the test says the difference is significant.
+
+Significance is decided on Holm-adjusted p-values by default: a gate tests many
+benchmarks at once, and at p < 0.05 each, twenty benchmarks of an unchanged build
+would raise a false alarm in most runs. Holm's step-down adjustment (multiply the
+i-th smallest of m p-values by m - i + 1, keep the sequence non-decreasing) keeps the
+chance of any false alarm at alpha. --correction none decides on gbench's raw p.
 
 Exit status: 0 no regression; 1 at least one regression; 2 bad input or nothing
 comparable.
@@ -40,25 +46,40 @@ def as_gbench(runs):
                            for name, r in runs.items() for real, cpu in zip(r["real"], r["cpu"])]}
 
 
-def compare(old, new, threshold, alpha):
-    """Rows: dicts with name, old/new medians, change, pvalue, n_old, n_new, verdict."""
+def holm(pvalues):
+    """Holm step-down adjusted p-values of {name: p} (Holm 1979)."""
+    ranked = sorted(pvalues.items(), key=lambda kv: kv[1])
+    m, running, out = len(ranked), 0.0, {}
+    for i, (name, p) in enumerate(ranked):
+        running = max(running, min(1.0, (m - i) * p))
+        out[name] = running
+    return out
+
+
+def compare(old, new, threshold, alpha, correction="holm"):
+    """Rows: dicts with name, old/new medians, change, pvalue (gbench's), padj (the one
+    decided on), n_old, n_new, verdict."""
     report = gbench_report()
     pvalues = {}
     for entry in report.get_difference_report(as_gbench(old), as_gbench(new), utest=True):
         ut = entry.get("utest") or {}
         if ut.get("time_pvalue") is not None:
             pvalues[entry["name"]] = ut["time_pvalue"]
+    common = [n for n in old if n in new]
+    tested = {n: pvalues[n] for n in common if n in pvalues}
+    adjusted = holm(tested) if correction == "holm" else dict(tested)
+    factor = len(tested) if correction == "holm" else 1
     rows = []
-    for name in [n for n in old if n in new]:
+    for name in common:
         o, n = old[name]["real"], new[name]["real"]
         mo, mn = statistics.median(o), statistics.median(n)
         change = mn / mo - 1
-        p = pvalues.get(name)
-        floor = min_pvalue(len(o), len(n))
-        if p is None or floor >= alpha:
+        p, padj = pvalues.get(name), adjusted.get(name)
+        floor = min(1.0, min_pvalue(len(o), len(n)) * max(1, factor))
+        if padj is None or floor >= alpha:
             significant = None               # the test cannot decide with these repetitions
         else:
-            significant = p < alpha
+            significant = padj < alpha
         if change > threshold:
             verdict = "REGRESSION" if significant else ("slower, untested" if significant is None
                                                         else "slower, not significant")
@@ -68,7 +89,8 @@ def compare(old, new, threshold, alpha):
         else:
             verdict = "same"
         rows.append({"name": name, "old_ns": mo, "new_ns": mn, "change": change, "pvalue": p,
-                     "n_old": len(o), "n_new": len(n), "verdict": verdict})
+                     "padj": padj, "floor": floor, "n_old": len(o), "n_new": len(n),
+                     "verdict": verdict})
     return rows
 
 
@@ -83,12 +105,14 @@ def table(rows, threshold, alpha, show_all):
     shown = rows if show_all else [r for r in rows if r["verdict"] != "same"]
     width = max([len("benchmark")] + [len(r["name"]) for r in shown])
     out = [f"{'benchmark':<{width}}  {'old (median)':>13}  {'new (median)':>13}  {'change':>8}  "
-           f"{'p (U test)':>10}  {'n':>7}  verdict",
-           "-" * (width + 75)]
+           f"{'p (U test)':>10}  {'p (Holm)':>9}  {'n':>7}  verdict",
+           "-" * (width + 86)]
     for r in shown:
         p = "-" if r["pvalue"] is None else f"{r['pvalue']:.4f}"
+        padj = "-" if r["padj"] is None else f"{r['padj']:.4f}"
         out.append(f"{r['name']:<{width}}  {fmt_ns(r['old_ns']):>13}  {fmt_ns(r['new_ns']):>13}  "
-                   f"{100 * r['change']:+7.1f}%  {p:>10}  {r['n_old']:>3}/{r['n_new']:<3}  {r['verdict']}")
+                   f"{100 * r['change']:+7.1f}%  {p:>10}  {padj:>9}  {r['n_old']:>3}/{r['n_new']:<3}  "
+                   f"{r['verdict']}")
     if not show_all and len(shown) < len(rows):
         out.append(f"({len(rows) - len(shown)} benchmarks within ±{100 * threshold:g}% not shown; "
                    f"--all shows them)")
@@ -107,6 +131,8 @@ def parse_args(argv):
                    help="slowdown in percent of the median time that counts (default 5)")
     p.add_argument("--alpha", type=float, default=0.05,
                    help="significance level of the U test (default 0.05, as compare.py)")
+    p.add_argument("--correction", choices=["holm", "none"], default="holm",
+                   help="multiple-comparison adjustment of the p-values (default holm)")
     p.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
     p.add_argument("--all", action="store_true", help="list unchanged benchmarks too")
     args = p.parse_args(argv)
@@ -136,14 +162,17 @@ def main(argv=None):
         if not common:
             raise InputError(f"no benchmark is in both {args.baseline} and {args.current}"
                              + (f" (after --filter {args.filter!r})" if args.filter else ""))
-        rows = compare(old, new, args.threshold / 100.0, args.alpha)
+        rows = compare(old, new, args.threshold / 100.0, args.alpha, args.correction)
     except InputError as e:
         print(f"scripts/compare: {e}", file=sys.stderr)
         return 2
 
     print(f"baseline: {args.baseline}\ncurrent:  {args.current}")
+    adj = (f"Holm-adjusted over the {sum(r['padj'] is not None for r in rows)} benchmarks tested"
+           if args.correction == "holm" else "not adjusted")
     print(f"rule: a regression is a median time more than {args.threshold:g}% higher with a "
-          f"two-sided Mann-Whitney U test p < {args.alpha:g} (gbench, over the repetitions)\n")
+          f"two-sided Mann-Whitney U test p < {args.alpha:g} (gbench, over the repetitions; "
+          f"p {adj})\n")
     print(table(rows, args.threshold / 100.0, args.alpha, args.all))
     only_old = [n for n in old if n not in new]
     only_new = [n for n in new if n not in old]
@@ -156,10 +185,11 @@ def main(argv=None):
     if only_old or only_new:
         print(f"not compared: {len(only_old)} only in the baseline, {len(only_new)} only in the current run")
     if untested:
-        worst = min(min_pvalue(r["n_old"], r["n_new"]) for r in untested)
+        worst = min(r["floor"] for r in untested)
         print(f"warning: {len(untested)} benchmark(s) changed beyond the threshold but have too few "
-              f"repetitions for the U test to reach p < {args.alpha:g} (smallest possible p {worst:.3g}); "
-              f"use at least 4, better 9, repetitions on each side")
+              f"repetitions for the U test to reach p < {args.alpha:g} (smallest possible"
+              f"{' adjusted' if args.correction == 'holm' else ''} p {worst:.3g}); use more "
+              f"repetitions on each side (9 or more), or gate fewer benchmarks (--filter)")
     if old_ctx.get("host_name") and new_ctx.get("host_name") and old_ctx["host_name"] != new_ctx["host_name"]:
         print(f"note: different machines ({old_ctx['host_name']} vs {new_ctx['host_name']}): "
               f"the difference includes the machine")
@@ -167,7 +197,8 @@ def main(argv=None):
         print(f"\nFAIL: {len(regressions)} benchmark(s) slower by more than {args.threshold:g}% "
               f"with p < {args.alpha:g}:")
         for r in regressions:
-            print(f"  {r['name']}: {100 * r['change']:+.1f}% (p = {r['pvalue']:.4f})")
+            print(f"  {r['name']}: {100 * r['change']:+.1f}% (p = {r['pvalue']:.4f}, "
+                  f"{'Holm ' if args.correction == 'holm' else ''}p = {r['padj']:.4f})")
         return 1
     print("\nPASS: no benchmark is significantly slower by more than %g%%" % args.threshold)
     return 0
