@@ -31,7 +31,7 @@ public:
 
     explicit CompilerNested(const Corpus& corpus) : corpus_(corpus) { init_reference("inputs: " + corpus.describe()); }
 
-    std::string reference_key() const { return std::to_string(corpus_.files.size()) + "/" + std::to_string(corpus_.bytes); }
+    std::string reference_key() const { return std::to_string(corpus_.digest); }
 
     template <Adapter A, class P>
     std::size_t fill_impl(A& a, P& probe) {

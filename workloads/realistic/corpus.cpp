@@ -70,6 +70,15 @@ const char* env_name(InputKind kind) {
 }
 const char* packages(InputKind kind) { return kind == InputKind::kScheme ? "guile-3.0-libs slib" : "iso-codes"; }
 
+void seal(Corpus& c) {
+    std::uint64_t h = 0x636f72707573ull;
+    for (const InputFile& f : c.files) {
+        h = mix64(h ^ hash_bytes(f.path.data(), f.path.size()));
+        h = mix64(h ^ hash_bytes(f.text.data(), f.text.size()));
+    }
+    c.digest = h;
+}
+
 }  // namespace
 
 std::string Corpus::describe() const {
@@ -141,6 +150,7 @@ Corpus generated_corpus(InputKind kind, std::size_t bytes, std::string reason) {
     }
     c.available_files = c.files.size();
     c.available_bytes = c.bytes;
+    seal(c);
     return c;
 }
 
@@ -216,6 +226,7 @@ Corpus load_corpus(InputKind kind, std::size_t budget, std::size_t generated_byt
         std::fprintf(stderr, "realistic inputs: %s input generated (%s)\n", kind_name(kind), g.origin.c_str());
         return g;
     }
+    seal(c);
     return c;
 }
 

@@ -20,6 +20,7 @@
 #define WORKLOADS_REALISTIC_CORPUS_H
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -50,6 +51,7 @@ struct Corpus {
     bool sampled = false;             // the budget left files out
     std::string origin;                // directories, or why the input is generated
     std::vector<std::string> skipped;  // "path: error" of files left out
+    std::uint64_t digest = 0;          // of every path and text (caches key on it)
     // One line for the benchmark label, e.g.
     // "debian 41 files 389 KiB (of 483, 6.8 MiB)" or "GENERATED 12 files 384 KiB (...)".
     std::string describe() const;
