@@ -15,6 +15,15 @@ namespace {
 using test_support::CountingUpstream;
 using test_support::is_aligned;
 
+// An arena whose blocks come from a CountingUpstream.
+Arena *create_counted(CountingUpstream &upstream, size_t initial_capacity) {
+    ArenaOptions options;
+    arena_options_init(&options);
+    options.initial_capacity = initial_capacity;
+    options.upstream = upstream.get();
+    return arena_create_ex(&options);
+}
+
 ArenaStats stats_of(const Arena *arena, int flags = 0) {
     ArenaStats stats;
     arena_get_stats(arena, &stats, flags);
@@ -123,11 +132,7 @@ TEST(ArenaAlloc, ExactFillThenOneByteMoreGivesASecondBlock) {
 
 TEST(ArenaAlloc, BlocksDoubleByDefault) {
     CountingUpstream upstream;
-    ArenaOptions options;
-    arena_options_init(&options);
-    options.initial_capacity = 1024;
-    options.upstream = upstream.get();
-    Arena *arena = arena_create_ex(&options);
+    Arena *arena = create_counted(upstream, 1024);
     for (int i = 0; i < 1024 + 2048 + 4096; i += 64) ASSERT_NE(arena_alloc(arena, 64), nullptr);
     ASSERT_NE(arena_alloc(arena, 64), nullptr);
     // Blocks of 1024, 2048, 4096 and 8192 usable bytes.
@@ -292,11 +297,7 @@ TEST(ArenaAlloc, NullArenaIsRejectedEverywhere) {
 
 TEST(ArenaReset, KeepsEveryBlockAndMakesNoUpstreamCallOnceWarm) {
     CountingUpstream upstream;
-    ArenaOptions options;
-    arena_options_init(&options);
-    options.initial_capacity = 1024;
-    options.upstream = upstream.get();
-    Arena *arena = arena_create_ex(&options);
+    Arena *arena = create_counted(upstream, 1024);
     auto fill = [&] {
         for (int i = 0; i < 500; ++i) ASSERT_NE(arena_alloc(arena, 48), nullptr);
         ASSERT_NE(arena_alloc(arena, 100000), nullptr); // dedicated
@@ -332,11 +333,7 @@ TEST(ArenaReset, ReusesTheFirstBlockFirst) {
 
 TEST(ArenaReset, RetainKeepsAtMostTheLimit) {
     CountingUpstream upstream;
-    ArenaOptions options;
-    arena_options_init(&options);
-    options.initial_capacity = 1024;
-    options.upstream = upstream.get();
-    Arena *arena = arena_create_ex(&options);
+    Arena *arena = create_counted(upstream, 1024);
     for (int i = 0; i < 1000; ++i) ASSERT_NE(arena_alloc(arena, 64), nullptr);
     ASSERT_NE(arena_alloc(arena, 1 << 20), nullptr);
     arena_reset_retain(arena, 4000);
@@ -467,11 +464,7 @@ TEST(ArenaUpstreamTest, PagesUpstreamWorks) {
 
 TEST(ArenaUpstreamTest, UpstreamFailureReturnsNullAndLosesNothing) {
     CountingUpstream upstream;
-    ArenaOptions options;
-    arena_options_init(&options);
-    options.initial_capacity = 1024;
-    options.upstream = upstream.get();
-    Arena *arena = arena_create_ex(&options);
+    Arena *arena = create_counted(upstream, 1024);
     std::vector<char *> live;
     for (int i = 0; i < 16; ++i) {
         live.push_back(static_cast<char *>(arena_alloc(arena, 64)));
