@@ -240,13 +240,17 @@ static void begin_record(unsigned op) {
 
 /* ---- recording --------------------------------------------------------------------- */
 
-/* Enter the tracer: 0 when this call must not be recorded. */
+static TLS int saved_errno; /* the program's errno, put back by leave() */
+
+/* Enter the tracer, taking the lock: 0 when this call must not be recorded.
+ * Every record is written between enter() and leave(). */
 static int enter(void) {
     if (in_tracer || !atomic_load(&enabled)) {
         if (in_tracer && atomic_load(&enabled)) atomic_fetch_add(&unrecorded, 1);
         return 0;
     }
     in_tracer = 1;
+    saved_errno = errno;
     pthread_mutex_lock(&lock);
     if (!atomic_load(&enabled)) { /* stopped while we waited */
         pthread_mutex_unlock(&lock);
@@ -259,70 +263,66 @@ static int enter(void) {
 static void leave(void) {
     pthread_mutex_unlock(&lock);
     in_tracer = 0;
+    errno = saved_errno;
 }
 
-static void record_alloc(unsigned op, size_t size, const void *p) {
-    int saved = errno;
-    if (enter()) {
-        begin_record(op);
-        put_uleb(size);
-        put_addr(p);
-        leave();
-    }
-    errno = saved;
-}
-
-static void record_aligned(size_t align, size_t size, const void *p) {
-    int saved = errno;
-    if (enter()) {
+/* MALLOC, CALLOC and ALIGNED records: [log2 alignment,] size, address. */
+static void record_alloc(unsigned op, size_t align, size_t size, const void *p) {
+    if (!enter()) return;
+    begin_record(op);
+    if (op == ARENA_TRACE_OP_ALIGNED) {
         unsigned lg = 0;
         while (((size_t)2 << lg) <= align && lg < 63) ++lg;
-        begin_record(ARENA_TRACE_OP_ALIGNED);
         put_byte(lg);
-        put_uleb(size);
-        put_addr(p);
-        leave();
     }
-    errno = saved;
+    put_uleb(size);
+    put_addr(p);
+    leave();
 }
 
-static void phase_locked_dedup(const char *name, size_t len) {
+static void put_free_locked(const void *p) {
+    begin_record(ARENA_TRACE_OP_FREE);
+    put_addr(p);
+}
+
+/* A PHASE record; with dedup, none when the current phase has this name. */
+static void record_phase(const char *name, size_t len, int dedup) {
+    if (!enter()) return;
     if (len > ARENA_TRACE_MAX_PHASE_NAME) len = ARENA_TRACE_MAX_PHASE_NAME;
-    if (strlen(current_phase) == len && memcmp(current_phase, name, len) == 0) return;
-    put_phase_locked(name, len);
+    if (!dedup || strlen(current_phase) != len || memcmp(current_phase, name, len) != 0) put_phase_locked(name, len);
+    leave();
 }
 
 EXPORT void arena_trace_phase(const char *name) {
     if (name == NULL) name = "";
-    int saved = errno;
-    if (enter()) {
-        put_phase_locked(name, strlen(name));
-        leave();
-    }
-    errno = saved;
+    record_phase(name, strlen(name), 0);
 }
 
 static void finish(void) {
-    int saved = errno;
-    if (enter()) {
-        begin_record(ARENA_TRACE_OP_END);
-        --records; /* END does not count itself */
-        put_uleb(records);
-        put_uleb(atomic_load(&unrecorded));
-        flush_locked();
-        if (fd >= 0) close(fd);
-        fd = -1;
-        atomic_store(&enabled, 0);
-        leave();
-        say("arena_trace: trace complete\n");
-    }
-    errno = saved;
+    if (!enter()) return;
+    begin_record(ARENA_TRACE_OP_END);
+    --records; /* END does not count itself */
+    put_uleb(records);
+    put_uleb(atomic_load(&unrecorded));
+    flush_locked();
+    if (fd >= 0) close(fd);
+    fd = -1;
+    atomic_store(&enabled, 0);
+    leave();
+    say("arena_trace: trace complete\n");
 }
 
 static void mark_exit(void) {
     if (exit_marked) return;
     exit_marked = 1;
     arena_trace_phase("exit");
+}
+
+/* Not in a vfork child (same memory, other pid) leaving after a failed exec. */
+static void finish_before_exit(void) {
+    if (getpid() != traced_pid) return;
+    mark_exit();
+    finish();
 }
 
 /* ---- set-up -------------------------------------------------------------------------- */
@@ -428,11 +428,7 @@ __attribute__((constructor)) static void tracer_init(void) {
     say("arena_trace: recording\n");
 }
 
-__attribute__((destructor)) static void tracer_fini(void) {
-    if (getpid() != traced_pid) return;
-    mark_exit();
-    finish();
-}
+__attribute__((destructor)) static void tracer_fini(void) { finish_before_exit(); }
 
 /* ---- the allocation functions ------------------------------------------------------- */
 
@@ -442,7 +438,7 @@ EXPORT void *malloc(size_t size) {
         resolve();
     }
     void *p = real_malloc(size);
-    if (p != NULL) record_alloc(ARENA_TRACE_OP_MALLOC, size, p);
+    if (p != NULL) record_alloc(ARENA_TRACE_OP_MALLOC, 0, size, p);
     return p;
 }
 
@@ -455,20 +451,17 @@ EXPORT void *calloc(size_t nmemb, size_t size) {
         resolve();
     }
     void *p = real_calloc(nmemb, size);
-    if (p != NULL) record_alloc(ARENA_TRACE_OP_CALLOC, nmemb * size, p);
+    if (p != NULL) record_alloc(ARENA_TRACE_OP_CALLOC, 0, nmemb * size, p);
     return p;
 }
 
 EXPORT void free(void *p) {
     if (p == NULL || is_boot(p)) return;
     if (__builtin_expect(real_free == NULL, 0)) resolve();
-    int saved = errno;
     if (enter()) { /* recorded before the memory can be reused */
-        begin_record(ARENA_TRACE_OP_FREE);
-        put_addr(p);
+        put_free_locked(p);
         leave();
     }
-    errno = saved;
     real_free(p);
 }
 
@@ -501,8 +494,7 @@ EXPORT void *realloc(void *old, size_t size) {
             put_uleb(size);
             put_addr(p);
         } else if (size == 0) { /* glibc: realloc(p, 0) frees p */
-            begin_record(ARENA_TRACE_OP_FREE);
-            put_addr(old);
+            put_free_locked(old);
         }
         leave();
     }
@@ -518,25 +510,19 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size) {
     return realloc(old, nmemb * size);
 }
 
-EXPORT void *memalign(size_t align, size_t size) {
-    if (__builtin_expect(real_memalign == NULL, 0)) {
-        if (atomic_load(&resolving)) return boot_alloc(size, align);
-        resolve();
+/* memalign and aligned_alloc: the same arguments, one ALIGNED record. */
+#define ALIGNED_WRAPPER(name, real)                                \
+    EXPORT void *name(size_t align, size_t size) {                 \
+        if (__builtin_expect(real == NULL, 0)) {                   \
+            if (atomic_load(&resolving)) return boot_alloc(size, align); \
+            resolve();                                             \
+        }                                                          \
+        void *p = real(align, size);                               \
+        if (p != NULL) record_alloc(ARENA_TRACE_OP_ALIGNED, align, size, p); \
+        return p;                                                  \
     }
-    void *p = real_memalign(align, size);
-    if (p != NULL) record_aligned(align, size, p);
-    return p;
-}
-
-EXPORT void *aligned_alloc(size_t align, size_t size) {
-    if (__builtin_expect(real_aligned_alloc == NULL, 0)) {
-        if (atomic_load(&resolving)) return boot_alloc(size, align);
-        resolve();
-    }
-    void *p = real_aligned_alloc(align, size);
-    if (p != NULL) record_aligned(align, size, p);
-    return p;
-}
+ALIGNED_WRAPPER(memalign, real_memalign)
+ALIGNED_WRAPPER(aligned_alloc, real_aligned_alloc)
 
 EXPORT int posix_memalign(void **out, size_t align, size_t size) {
     if (__builtin_expect(real_posix_memalign == NULL, 0)) {
@@ -547,14 +533,14 @@ EXPORT int posix_memalign(void **out, size_t align, size_t size) {
         resolve();
     }
     int r = real_posix_memalign(out, align, size);
-    if (r == 0 && *out != NULL) record_aligned(align, size, *out);
+    if (r == 0 && *out != NULL) record_alloc(ARENA_TRACE_OP_ALIGNED, align, size, *out);
     return r;
 }
 
 EXPORT void *valloc(size_t size) {
     if (__builtin_expect(real_valloc == NULL, 0)) resolve();
     void *p = real_valloc(size);
-    if (p != NULL) record_aligned((size_t)sysconf(_SC_PAGESIZE), size, p);
+    if (p != NULL) record_alloc(ARENA_TRACE_OP_ALIGNED, (size_t)sysconf(_SC_PAGESIZE), size, p);
     return p;
 }
 
@@ -562,7 +548,7 @@ EXPORT void *pvalloc(size_t size) {
     if (__builtin_expect(real_pvalloc == NULL, 0)) resolve();
     void *p = real_pvalloc(size);
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    if (p != NULL) record_aligned(page, (size + page - 1) & ~(page - 1), p);
+    if (p != NULL) record_alloc(ARENA_TRACE_OP_ALIGNED, page, (size + page - 1) & ~(page - 1), p);
     return p;
 }
 
@@ -574,12 +560,7 @@ static void maybe_phase(const char *path) {
     if (len < phase_suffix_len || memcmp(path + len - phase_suffix_len, phase_suffix, phase_suffix_len) != 0) return;
     const char *base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
-    int saved = errno;
-    if (enter()) {
-        phase_locked_dedup(base, strlen(base));
-        leave();
-    }
-    errno = saved;
+    record_phase(base, strlen(base), 1);
 }
 
 #ifndef __O_TMPFILE
@@ -587,8 +568,10 @@ static void maybe_phase(const char *path) {
 #endif
 #define NEEDS_MODE(flags) (((flags) & O_CREAT) != 0 || (__O_TMPFILE != 0 && ((flags) & __O_TMPFILE) == __O_TMPFILE))
 
-#define OPEN_WRAPPER(name, real)                                   \
-    EXPORT int name(const char *path, int flags, ...) {           \
+/* open, open64, openat, openat64: the mode argument is read only when the
+ * flags say it was passed. */
+#define OPEN_WRAPPER(name, real, params, args)                     \
+    EXPORT int name params {                                       \
         mode_t mode = 0;                                           \
         if (NEEDS_MODE(flags)) {                                   \
             va_list ap;                                            \
@@ -598,57 +581,26 @@ static void maybe_phase(const char *path) {
         }                                                          \
         if (__builtin_expect(real == NULL, 0)) resolve();          \
         maybe_phase(path);                                         \
-        return real(path, flags, mode);                            \
+        return real args;                                          \
     }
-OPEN_WRAPPER(open, real_open)
-OPEN_WRAPPER(open64, real_open64)
+OPEN_WRAPPER(open, real_open, (const char *path, int flags, ...), (path, flags, mode))
+OPEN_WRAPPER(open64, real_open64, (const char *path, int flags, ...), (path, flags, mode))
+OPEN_WRAPPER(openat, real_openat, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode))
+OPEN_WRAPPER(openat64, real_openat64, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode))
 
-#define OPENAT_WRAPPER(name, real)                                 \
-    EXPORT int name(int dirfd, const char *path, int flags, ...) { \
-        mode_t mode = 0;                                           \
-        if (NEEDS_MODE(flags)) {                                   \
-            va_list ap;                                            \
-            va_start(ap, flags);                                   \
-            mode = (mode_t)va_arg(ap, int);                        \
-            va_end(ap);                                            \
-        }                                                          \
+/* The fortified opens and fopen: no variable arguments. */
+#define PLAIN_WRAPPER(type, name, real, params, args)              \
+    EXPORT type name params {                                      \
         if (__builtin_expect(real == NULL, 0)) resolve();          \
         maybe_phase(path);                                         \
-        return real(dirfd, path, flags, mode);                     \
+        return real args;                                          \
     }
-OPENAT_WRAPPER(openat, real_openat)
-OPENAT_WRAPPER(openat64, real_openat64)
-
-EXPORT int __open_2(const char *path, int flags) {
-    if (__builtin_expect(real_open_2 == NULL, 0)) resolve();
-    maybe_phase(path);
-    return real_open_2(path, flags);
-}
-EXPORT int __open64_2(const char *path, int flags) {
-    if (__builtin_expect(real_open64_2 == NULL, 0)) resolve();
-    maybe_phase(path);
-    return real_open64_2(path, flags);
-}
-EXPORT int __openat_2(int dirfd, const char *path, int flags) {
-    if (__builtin_expect(real_openat_2 == NULL, 0)) resolve();
-    maybe_phase(path);
-    return real_openat_2(dirfd, path, flags);
-}
-EXPORT int __openat64_2(int dirfd, const char *path, int flags) {
-    if (__builtin_expect(real_openat64_2 == NULL, 0)) resolve();
-    maybe_phase(path);
-    return real_openat64_2(dirfd, path, flags);
-}
-EXPORT FILE *fopen(const char *path, const char *mode) {
-    if (__builtin_expect(real_fopen == NULL, 0)) resolve();
-    maybe_phase(path);
-    return real_fopen(path, mode);
-}
-EXPORT FILE *fopen64(const char *path, const char *mode) {
-    if (__builtin_expect(real_fopen64 == NULL, 0)) resolve();
-    maybe_phase(path);
-    return real_fopen64(path, mode);
-}
+PLAIN_WRAPPER(int, __open_2, real_open_2, (const char *path, int flags), (path, flags))
+PLAIN_WRAPPER(int, __open64_2, real_open64_2, (const char *path, int flags), (path, flags))
+PLAIN_WRAPPER(int, __openat_2, real_openat_2, (int dirfd, const char *path, int flags), (dirfd, path, flags))
+PLAIN_WRAPPER(int, __openat64_2, real_openat64_2, (int dirfd, const char *path, int flags), (dirfd, path, flags))
+PLAIN_WRAPPER(FILE *, fopen, real_fopen, (const char *path, const char *mode), (path, mode))
+PLAIN_WRAPPER(FILE *, fopen64, real_fopen64, (const char *path, const char *mode), (path, mode))
 
 /* ---- main and exit ---------------------------------------------------------------------- */
 
@@ -674,22 +626,15 @@ EXPORT void exit(int status) {
     real_exit(status);
 }
 
-/* _exit skips the destructors: finish the trace here, unless this is a
- * vfork child (same memory, other pid) leaving after a failed exec. */
+/* _exit and _Exit skip the destructors: they finish the trace themselves. */
 EXPORT void _exit(int status) {
     if (__builtin_expect(real__exit == NULL, 0)) resolve();
-    if (getpid() == traced_pid) {
-        mark_exit();
-        finish();
-    }
+    finish_before_exit();
     real__exit(status);
 }
 
 EXPORT void _Exit(int status) {
     if (__builtin_expect(real__Exit == NULL, 0)) resolve();
-    if (getpid() == traced_pid) {
-        mark_exit();
-        finish();
-    }
+    finish_before_exit();
     real__Exit(status);
 }
