@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes the committed seed corpus (arena/fuzz/corpus/seed-*): one short,
-readable operation sequence per feature, in the encoding arena_fuzz.cpp
-documents. Run it again after changing the encoding. Regression inputs
-(corpus/regression-*) are crash artifacts kept as found."""
+readable operation sequence per feature, in the encoding that
+arena/tests/model/encoding.h documents. Run it again after changing the
+encoding. Regression inputs (corpus/regression-*) are crash artifacts kept
+as found."""
 import pathlib
 
 CREATE, CHILD, DESTROY, ALLOC, ALIGNED, REALLOC, RESET, RETAIN = range(8)

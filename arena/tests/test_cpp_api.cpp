@@ -62,7 +62,7 @@ TEST(CppArena, MoveTransfersOwnershipOnce) {
         EXPECT_EQ(c.allocation_count(), 1u);
     }
     EXPECT_EQ(upstream.live_blocks(), 0u);
-    EXPECT_FALSE(upstream.double_free_seen());
+    EXPECT_FALSE(upstream.bad_free());
 }
 
 TEST(CppArena, BadOptionsThrow) {

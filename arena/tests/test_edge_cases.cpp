@@ -13,22 +13,9 @@
 namespace {
 
 using test_support::CountingUpstream;
+using test_support::create_counted;
 using test_support::is_aligned;
-
-// An arena whose blocks come from a CountingUpstream.
-Arena *create_counted(CountingUpstream &upstream, size_t initial_capacity) {
-    ArenaOptions options;
-    arena_options_init(&options);
-    options.initial_capacity = initial_capacity;
-    options.upstream = upstream.get();
-    return arena_create_ex(&options);
-}
-
-ArenaStats stats_of(const Arena *arena, int flags = 0) {
-    ArenaStats stats;
-    arena_get_stats(arena, &stats, flags);
-    return stats;
-}
+using test_support::stats_of;
 
 TEST(ArenaCreate, FirstBlockHoldsInitialCapacity) {
     Arena *arena = arena_create(1024);

@@ -13,68 +13,30 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <memory_resource>
 #include <new>
 #include <vector>
 
 #include "arena/arena.h"
 #include "arena/arena.hpp"
+#include "test_support.h"
 
 namespace {
 
+using test_support::CountingUpstream;
+
 // Fails the request numbered fail_at (0-based), and every later one when
-// persistent. Records what is live so leaks and bad frees are visible.
-class FaultyUpstream {
+// persistent; records what is live so leaks and bad frees are visible.
+class FaultyUpstream : public CountingUpstream {
 public:
-    FaultyUpstream(size_t fail_at, bool persistent)
-        : fail_at_(fail_at), persistent_(persistent), upstream_{&allocate, &deallocate, this} {}
-    FaultyUpstream(const FaultyUpstream &) = delete;
-    FaultyUpstream &operator=(const FaultyUpstream &) = delete;
-    ~FaultyUpstream() {
-        for (auto &[p, n] : live_) std::free(p);
+    FaultyUpstream(size_t fail_at, bool persistent) {
+        if (fail_at != kNever) fail_in(fail_at, persistent);
     }
-
-    const ArenaUpstream *get() const { return &upstream_; }
-    size_t requests() const { return requests_; }
-    size_t failures() const { return failures_; }
-    size_t live_blocks() const { return live_.size(); }
-    bool bad_free() const { return bad_free_; }
-
-private:
-    static void *allocate(void *context, size_t bytes) {
-        auto *self = static_cast<FaultyUpstream *>(context);
-        size_t request = self->requests_++;
-        if (request == self->fail_at_ || (self->persistent_ && request > self->fail_at_)) {
-            self->failures_ += 1;
-            return nullptr;
-        }
-        void *p = std::malloc(bytes);
-        if (p != nullptr) self->live_[p] = bytes;
-        return p;
-    }
-    static void deallocate(void *context, void *p, size_t bytes) {
-        auto *self = static_cast<FaultyUpstream *>(context);
-        auto it = self->live_.find(p);
-        if (it == self->live_.end() || it->second != bytes) {
-            self->bad_free_ = true;
-            return;
-        }
-        self->live_.erase(it);
-        std::free(p);
-    }
-
-    size_t fail_at_;
-    bool persistent_;
-    ArenaUpstream upstream_;
-    std::map<void *, size_t> live_;
-    size_t requests_ = 0;
-    size_t failures_ = 0;
-    bool bad_free_ = false;
+    static constexpr size_t kNever = SIZE_MAX;
 };
+constexpr size_t kNever = FaultyUpstream::kNever;
 
-constexpr size_t kNever = SIZE_MAX;
-
+// The children's statistics count: a failure anywhere changes nothing anywhere.
 ArenaStats stats_of(const Arena *arena, int flags = ARENA_STATS_INCLUDE_CHILDREN) {
     ArenaStats stats;
     arena_get_stats(arena, &stats, flags);

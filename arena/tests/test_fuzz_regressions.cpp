@@ -1,6 +1,6 @@
 // Regressions found by the fuzzer (arena/fuzz), pinned one by one, and a
-// replay of the committed fuzz corpus through the same harness and model, so
-// every build (Release, ASan+UBSan, valgrind) runs it without libFuzzer.
+// replay of the committed fuzz corpus through the same model (arena/tests/model),
+// so every build (Release, ASan+UBSan, valgrind) runs it without libFuzzer.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,15 +13,12 @@
 #include <vector>
 
 #include "arena/arena.h"
-#include "arena_fuzz.h"
+#include "arena_model.h"
+#include "test_support.h"
 
 namespace {
 
-ArenaStats stats_of(const Arena *arena) {
-    ArenaStats stats;
-    arena_get_stats(arena, &stats, 0);
-    return stats;
-}
+using test_support::stats_of;
 
 // Found by the fuzzer: a mark rewound past was accepted once the arena had
 // grown back beyond it (its counts and block position looked plausible again),
@@ -104,7 +101,7 @@ TEST(FuzzCorpus, EveryCommittedInputPassesTheModel) {
     for (const auto &file : files) {
         std::ifstream in(file, std::ios::binary);
         std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::string violation = arena_fuzz::run(bytes.data(), bytes.size());
+        std::string violation = arena_model::run(bytes.data(), bytes.size());
         EXPECT_EQ(violation, "") << file.filename();
     }
 }
@@ -115,10 +112,12 @@ TEST(FuzzCorpus, HarnessCatchesACorruptedAllocation) {
     // create root; three allocations of 32 bytes; verify
     const uint8_t input[] = {0x00, 0x00, 0x7F, 0x04, 0x00, 0x03, 0x00, 0x20, 0x03, 0x00,
                              0x20, 0x03, 0x00, 0x20, 0x0D};
-    EXPECT_EQ(arena_fuzz::run(input, sizeof input), "");
-    std::string violation = arena_fuzz::run(input, sizeof input, false, true);
+    EXPECT_EQ(arena_model::run(input, sizeof input), "");
+    arena_model::RunOptions sabotage;
+    sabotage.sabotage = true;
+    std::string violation = arena_model::run(input, sizeof input, sabotage);
     EXPECT_NE(violation.find("keeps its bytes"), std::string::npos) << violation;
-    EXPECT_EQ(arena_fuzz::run(nullptr, 0), "");
+    EXPECT_EQ(arena_model::run(nullptr, 0), "");
 }
 
 } // namespace
