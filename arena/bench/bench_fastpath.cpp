@@ -12,10 +12,11 @@
 
 #include "arena/arena.h"
 #include "arena/arena.hpp"
-#include "bench_fastpath_sizes.h"
+#include "bench_fastpath.h"
 
 namespace {
 
+using fastpath::run_rounds;
 using fastpath::set_counters;
 using fastpath::sizes;
 
@@ -66,20 +67,12 @@ void BM_IdealBumpInMemory(benchmark::State &state) {
 }
 
 void BM_ArenaC(benchmark::State &state) {
-    const auto &table = sizes();
     Arena *arena = arena_create(static_cast<size_t>(state.range(0)));
     if (arena == nullptr) {
         state.SkipWithError("arena_create failed");
         return;
     }
-    for (auto _ : state) {
-        for (uint32_t size : table) {
-            void *result = arena_alloc(arena, size);
-            benchmark::DoNotOptimize(result);
-        }
-        arena_reset(arena);
-    }
-    set_counters(state);
+    run_rounds(state, [&](uint32_t size) { return arena_alloc(arena, size); }, [&] { arena_reset(arena); });
     ArenaStats stats;
     arena_get_stats(arena, &stats, 0);
     state.counters["blocks"] = static_cast<double>(stats.block_count);
@@ -88,43 +81,24 @@ void BM_ArenaC(benchmark::State &state) {
 }
 
 void BM_ArenaCpp(benchmark::State &state) {
-    const auto &table = sizes();
     arena::Arena arena(static_cast<size_t>(state.range(0)));
-    for (auto _ : state) {
-        for (uint32_t size : table) {
-            void *result = arena.allocate(size);
-            benchmark::DoNotOptimize(result);
-        }
-        arena.reset();
-    }
-    set_counters(state);
+    run_rounds(state, [&](uint32_t size) { return arena.allocate(size); }, [&] { arena.reset(); });
 }
 
+// Aligned to max_align_t, as the arena aligns to 16 bytes.
 void BM_PmrMonotonic(benchmark::State &state) {
-    const auto &table = sizes();
     std::pmr::monotonic_buffer_resource resource;
-    for (auto _ : state) {
-        for (uint32_t size : table) {
-            void *result = resource.allocate(size, alignof(std::max_align_t));
-            benchmark::DoNotOptimize(result);
-        }
-        resource.release();
-    }
-    set_counters(state);
+    run_rounds(
+        state, [&](uint32_t size) { return resource.allocate(size, alignof(std::max_align_t)); },
+        [&] { resource.release(); });
 }
 
 void BM_PmrMonotonicPresized(benchmark::State &state) {
-    const auto &table = sizes();
     std::vector<char> buffer(total_rounded_bytes() + 4096);
     std::pmr::monotonic_buffer_resource resource(buffer.data(), buffer.size(), std::pmr::null_memory_resource());
-    for (auto _ : state) {
-        for (uint32_t size : table) {
-            void *result = resource.allocate(size, alignof(std::max_align_t));
-            benchmark::DoNotOptimize(result);
-        }
-        resource.release();
-    }
-    set_counters(state);
+    run_rounds(
+        state, [&](uint32_t size) { return resource.allocate(size, alignof(std::max_align_t)); },
+        [&] { resource.release(); });
 }
 
 } // namespace

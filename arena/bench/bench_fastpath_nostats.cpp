@@ -4,28 +4,20 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <vector>
 
 #include "arena/arena.h"
-#include "bench_fastpath_sizes.h"
+#include "bench_fastpath.h"
 
 namespace {
 
 void BM_ArenaCNoStats(benchmark::State &state) {
-    const auto &table = fastpath::sizes();
     Arena *arena = arena_create(static_cast<size_t>(state.range(0)));
     if (arena == nullptr) {
         state.SkipWithError("arena_create failed");
         return;
     }
-    for (auto _ : state) {
-        for (uint32_t size : table) {
-            void *result = arena_alloc(arena, size);
-            benchmark::DoNotOptimize(result);
-        }
-        arena_reset(arena);
-    }
-    fastpath::set_counters(state);
+    fastpath::run_rounds(
+        state, [&](uint32_t size) { return arena_alloc(arena, size); }, [&] { arena_reset(arena); });
     arena_destroy(arena);
 }
 

@@ -1,6 +1,7 @@
-// Shared by the fast-path benchmark files: the size table and the counters.
-#ifndef ARENA_BENCH_FASTPATH_SIZES_H
-#define ARENA_BENCH_FASTPATH_SIZES_H
+// Shared by the fast-path benchmark files: the size table, the timed loop
+// and the counters.
+#ifndef ARENA_BENCH_FASTPATH_H
+#define ARENA_BENCH_FASTPATH_H
 
 #include <benchmark/benchmark.h>
 
@@ -33,6 +34,24 @@ inline void set_counters(benchmark::State &state) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kAllocations));
     state.counters["ns_per_alloc"] = benchmark::Counter(
         static_cast<double>(kAllocations), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+// The timed loop of every allocator benchmark: one round allocates the
+// whole table, then releases everything at once. Forced inline, with the
+// lambdas, into each benchmark: the loop compiles as if written there (the
+// allocator's concrete type stays known, so pmr calls can be devirtualised),
+// and each file keeps its own ARENA_FAST_STATS setting for arena_alloc.
+template <typename Allocate, typename Release>
+inline __attribute__((always_inline)) void run_rounds(benchmark::State &state, Allocate allocate, Release release) {
+    const auto &table = sizes();
+    for (auto _ : state) {
+        for (uint32_t size : table) {
+            void *result = allocate(size);
+            benchmark::DoNotOptimize(result);
+        }
+        release();
+    }
+    set_counters(state);
 }
 
 } // namespace fastpath
