@@ -1,9 +1,18 @@
-"""Shared fixtures: paths, running report.py, and reports built once per session.
+"""Shared fixtures: paths, running the tools, built binaries, and reports built once per
+session.
 
-Other suites in this directory (test_benchlib.py, ...) import FIXTURES, PYTHON and SCRIPTS
-from here: keep those names."""
+Other suites in this directory import FIXTURES, PYTHON, ROOT and SCRIPTS from here: keep
+those names.
+
+Nothing here depends on how pytest was started: paths are absolute (any working
+directory), every tool runs with the default disposition of SIGINT and SIGTERM (a run
+started with SIGINT ignored, as nohup or a background job does, passes on neither), and
+the binaries a test needs are built for it (in ARENA_BUILD_DIR, default build/bench, the
+tools' own default) rather than expected to be there.
+"""
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -11,18 +20,56 @@ import pytest
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.dirname(TESTS)
+ROOT = os.path.dirname(SCRIPTS)
 FIXTURES = os.path.join(TESTS, "fixtures")
-REPORT = os.path.join(SCRIPTS, "report.py")
+REPORT = os.path.join(SCRIPTS, "report")
 PYTHON = "/usr/bin/python3"
 sys.path.insert(0, SCRIPTS)
+
+from arenabench import cmake  # noqa: E402
+
+BUILD = os.environ.get("ARENA_BUILD_DIR", cmake.DEFAULT_BUILD_DIR)
+
+
+def default_signals():
+    """preexec_fn for a process a test will signal: SIGINT and SIGTERM at their default
+    disposition and unblocked, whatever pytest itself was started with."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+_built = {}
+
+
+def built(*filenames, targets=None):
+    """Paths of built files in BUILD, building their targets first (once per session)."""
+    key = (tuple(filenames), tuple(targets or filenames))
+    if key not in _built:
+        try:
+            _built[key] = cmake.build_and_find(BUILD, list(targets or filenames), list(filenames))
+        except cmake.Failure as e:
+            pytest.fail(f"cannot build {', '.join(targets or filenames)}: {e}")
+    return _built[key]
 
 
 def fixture(name):
     return os.path.join(FIXTURES, name)
 
 
+def bad_arguments_test(run, cases):
+    """A test of a tool's usage errors: cases [(arguments, message)]; each run must exit 2
+    with the message on stderr."""
+    @pytest.mark.parametrize("args,message", cases)
+    def test(args, message):
+        r = run(*args)
+        assert r.returncode == 2
+        assert message in r.stderr
+    return test
+
+
 def run_report(*args):
-    """Runs scripts/report.py in a subprocess; returns CompletedProcess (text)."""
+    """Runs scripts/report in a subprocess; returns CompletedProcess (text)."""
     return subprocess.run([PYTHON, REPORT, *map(str, args)], capture_output=True, text=True,
                           timeout=300)
 
@@ -57,7 +104,7 @@ def session_reports(tmp_path_factory):
         out.parent.mkdir()
         procs[name] = (out, subprocess.Popen([PYTHON, REPORT, *args, "--out", str(out)],
                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                             text=True))
+                                             text=True, preexec_fn=default_signals))
     done = {}
     for name, (out, p) in procs.items():
         _, err = p.communicate(timeout=600)
@@ -66,32 +113,24 @@ def session_reports(tmp_path_factory):
     return done
 
 
-@pytest.fixture(scope="session")
-def report_main(session_reports):
-    """synthetic_run.json with the synthetic baseline: the fullest report."""
-    return session_reports["main"]
+def _session_report(name, doc):
+    """A fixture returning one of session_reports."""
+    def get(session_reports):
+        return session_reports[name]
+    get.__doc__ = doc
+    return pytest.fixture(scope="session", name="report_" + name)(get)
 
 
-@pytest.fixture(scope="session")
-def report_bench(session_reports):
-    """A real run: scripts/bench --quick output, trimmed."""
-    return session_reports["bench"]
-
-
-@pytest.fixture(scope="session")
-def report_multi(session_reports):
-    """Two runs of one machine and one run of another."""
-    return session_reports["multi"]
-
-
-@pytest.fixture(scope="session")
-def report_sparse(session_reports):
-    """Aggregates only, no series, no Boehm, missing counters and workloads."""
-    return session_reports["sparse"]
+report_main = _session_report("main", "synthetic_run.json with the synthetic baseline: the "
+                                      "fullest report.")
+report_bench = _session_report("bench", "A real run: scripts/bench --quick output, trimmed.")
+report_multi = _session_report("multi", "Two runs of one machine and one run of another.")
+report_sparse = _session_report("sparse", "Aggregates only, no series, no Boehm, missing "
+                                          "counters and workloads.")
 
 
 def make_results(path, benches, reps=3, iterations=False, host="vm", suite=None, series=None):
-    """Writes a minimal results.json (results-format.md) from
+    """Writes a minimal results.json (the format: arenabench/results.py) from
     {(workload, allocator, params): {counter: value or [values per repetition]}}."""
     rows = []
     for (w, a, p), counters in benches.items():

@@ -178,10 +178,11 @@ def test_interrupted_report_leaves_nothing(tmp_path, sig):
     import signal
     import subprocess
     import time
-    from conftest import PYTHON, REPORT, fixture
+    from conftest import PYTHON, REPORT, default_signals, fixture
     out = tmp_path / "report"
     p = subprocess.Popen([PYTHON, REPORT, fixture("synthetic_run.json"), "--out", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=default_signals)
     deadline = time.time() + 60
     while time.time() < deadline:          # wait until it is writing plots
         tmp = [n for n in os.listdir(tmp_path) if ".tmp-" in n]

@@ -2,9 +2,9 @@
 import pytest
 
 from conftest import make_results
-from reportlib import claims, environment
-from reportlib.dataset import group_by_machine
-from reportlib.load import load_results
+from arenabench.report import claims, environment
+from arenabench.report.dataset import group_by_machine
+from arenabench.results import load_results
 
 MANUAL = {"malloc": 15.0, "mimalloc": 6.0, "jemalloc": 9.0, "tcmalloc": 8.0}
 

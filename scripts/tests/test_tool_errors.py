@@ -1,4 +1,5 @@
-"""Bad input to the tools (issue 7): scripts/bench and scripts/report.py.
+"""Bad input to the tools: scripts/bench and scripts/report (here through its alias
+scripts/report.py, whose messages start with "report.py:").
 
 Each bad argument, unreadable or broken input file, unwritable output path and
 interruption gets one clear message (no traceback), a non-zero exit status (2 for
@@ -6,7 +7,8 @@ bad arguments and input), and leaves no results file or report half-written: an
 earlier results.json or report survives untouched.
 
 The interruption test runs a real `scripts/bench --quick` on a dozen small
-malloc benchmarks (it builds build/bench's bench_malloc first if needed)."""
+malloc benchmarks (it builds build/bench's bench_malloc first if needed), with
+SIGINT and SIGTERM at their default disposition whatever pytest was started with."""
 import json
 import os
 import queue
@@ -18,9 +20,8 @@ import time
 
 import pytest
 
-from conftest import PYTHON, SCRIPTS, fixture
+from conftest import PYTHON, ROOT, SCRIPTS, default_signals, fixture
 
-ROOT = os.path.dirname(SCRIPTS)
 BENCH = os.path.join(SCRIPTS, "bench")
 REPORT = os.path.join(SCRIPTS, "report.py")
 GOOD = fixture("synthetic_sparse.json")
@@ -101,7 +102,7 @@ def test_bench_interrupted_mid_run_writes_no_results(tmp_path, how):
     cmd = [PYTHON, BENCH, "--quick", "--allocators", "malloc",
            "--filter", "^(small_fixed|aligned|mixed_sizes)/malloc/", "--out", str(out)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                         start_new_session=True)
+                         start_new_session=True, preexec_fn=default_signals)
     lines = queue.Queue()
     threading.Thread(target=_lines, args=(p.stdout, lines), daemon=True).start()
     seen = []
@@ -153,7 +154,7 @@ def test_bench_interrupted_mid_run_writes_no_results(tmp_path, how):
     assert not (out / "report").exists()
 
 
-# ---- scripts/report.py: unreadable, malformed, truncated, empty input -------------
+# ---- scripts/report(.py): unreadable, malformed, truncated, empty input -------------
 
 def _truncated(path):
     data = open(GOOD, "rb").read()
@@ -215,3 +216,10 @@ def test_report_bad_input_keeps_an_earlier_report(tmp_path):
     r = run_tool(REPORT, bad, "--out", out)
     assert_clear_failure(r, 2, str(bad))
     assert os.listdir(out) == ["report.md"] and (out / "report.md").read_text() == "earlier report"
+
+
+def test_report_messages_name_the_command_used(tmp_path):
+    missing = tmp_path / "results.json"
+    r = run_tool(os.path.join(SCRIPTS, "report"), missing, "--out", tmp_path / "report")
+    assert_clear_failure(r, 2, "report: error:", str(missing), "no such file")
+    assert "report.py" not in r.stderr

@@ -6,27 +6,22 @@ Three layers:
     scripts/record-trace made of python3 compiling the json package) re-analysed
     and re-plotted, and the comparison of the arena's suggested_initial_capacity
     from that run with the tuner's recommendation;
-  - live runs of bench_arena_tune when a build has it (ARENA_BUILD_DIR, default
-    build/release): a small sweep on a generated trace, and bad arguments.
+  - live runs of bench_arena_tune, built by the tests (ARENA_BUILD_DIR, default
+    build/bench): a small sweep on a generated trace, and bad arguments.
 """
 import json
 import os
-import shutil
 import statistics
 import subprocess
 
 import pytest
-from conftest import PYTHON, SCRIPTS, fixture
+from conftest import BUILD, PYTHON, SCRIPTS, bad_arguments_test, built, fixture
 
-from tunelib import analysis, cli
-from tunelib.runner import Result, Setting, TuneError, resolve_benchmark
+from arenabench.tune import analysis, cli
+from arenabench.tune.runner import Result, Setting, TuneError, resolve_benchmark
 
 TUNE = f"{SCRIPTS}/tune"
 REAL_SWEEP = fixture("tune_python_quick.json")
-ROOT = os.path.dirname(SCRIPTS)
-BUILD = os.environ.get("ARENA_BUILD_DIR", os.path.join(ROOT, "build", "release"))
-TUNE_BIN = os.path.join(BUILD, "workloads", "trace", "bench_arena_tune")
-SYNTH_BIN = os.path.join(BUILD, "workloads", "trace", "arena_trace_synth")
 
 
 def tune(*args, timeout=600):
@@ -198,14 +193,16 @@ def test_suggested_capacity_and_recommendation_compared(real_sweep):
 
 # ---- live: bench_arena_tune --------------------------------------------------------------------
 
-needs_build = pytest.mark.skipif(not (os.path.exists(TUNE_BIN) and os.path.exists(SYNTH_BIN)),
-                                 reason=f"bench_arena_tune is not built in {BUILD} (ARENA_BUILD_DIR)")
+@pytest.fixture(scope="module")
+def synth():
+    """arena_trace_synth, with bench_arena_tune built beside it (scripts/tune builds that
+    itself, once: here before the first live test, so that no test's time includes it)."""
+    return built("arena_trace_synth", "bench_arena_tune")[0]
 
 
-@needs_build
-def test_live_sweep_on_a_generated_trace(tmp_path):
+def test_live_sweep_on_a_generated_trace(tmp_path, synth):
     trace = tmp_path / "synth.trace"
-    subprocess.run([SYNTH_BIN, trace, "30", "800"], check=True)
+    subprocess.run([synth, trace, "30", "800"], check=True)
     r = tune("--trace", trace, "--capacities", "4K,64K,1M", "--growth", "2,4", "--rounds", "1",
              "--repetitions", "2", "--min-time", "0.01", "--out", tmp_path / "out",
              "--build-dir", BUILD)
@@ -221,8 +218,7 @@ def test_live_sweep_on_a_generated_trace(tmp_path):
     assert (tmp_path / "out" / "tune.png").stat().st_size > 10_000
 
 
-@needs_build
-def test_live_workload_by_name(tmp_path):
+def test_live_workload_by_name(tmp_path, synth):
     r = tune("reset_cycles", "--scale", "smoke", "--capacities", "4K,1M", "--rounds", "1",
              "--repetitions", "1", "--min-time", "0.01", "--out", tmp_path, "--build-dir", BUILD)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -231,15 +227,14 @@ def test_live_workload_by_name(tmp_path):
     assert doc["settings"][0]["stats"]["initial_capacity"] == 4096
 
 
-@needs_build
-def test_live_unknown_workload(tmp_path):
+def test_live_unknown_workload(tmp_path, synth):
     r = tune("no_such_workload", "--out", tmp_path, "--build-dir", BUILD)
     assert r.returncode == 2 and "unknown workload" in r.stderr
 
 
 # ---- bad arguments --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args,message", [
+test_bad_arguments = bad_arguments_test(tune, [
     ([], "give a workload name or --trace"),
     (["mixed_sizes", "--trace", "x.trace"], "give a workload name or --trace"),
     (["--trace", "/nonexistent/x.trace"], "cannot read trace"),
@@ -249,10 +244,6 @@ def test_live_unknown_workload(tmp_path):
     (["mixed_sizes", "--rounds", "0"], "--rounds"),
     (["mixed_sizes", "--min-time", "0"], "--min-time"),
 ])
-def test_bad_arguments(args, message):
-    r = tune(*args)
-    assert r.returncode == 2
-    assert message in r.stderr
 
 
 def test_not_a_trace(tmp_path):

@@ -1,0 +1,148 @@
+"""scripts/targets: the suite's performance targets, evaluated on one results.json
+(ratios within one run).
+
+small_fixed (16..80 B): arena's ns_per_alloc against each competitor:
+    speedup = competitor ns_per_alloc / arena ns_per_alloc, which must be at
+    least: malloc 5, mimalloc 5, mimalloc_heap 3, boehm 10, pmr_monotonic 1.5,
+    ideal_bump 0.9 (arena within 10% of the physical lower bound).
+reset_cycles (warm): arena page_faults == 0 and sys_allocs_per_cycle == 0
+    per cycle; arena lat_p999_ns lowest of all allocators but ideal_bump,
+    whose lat_max_ns is reported as the machine's noise floor.
+Values are medians over repetitions (the "_median" aggregate rows), or the
+single iteration row when there are no aggregates.
+"""
+
+import argparse
+import json
+import sys
+
+from .. import atomic
+from ..names import split_name
+
+SMALL_FIXED_SIZES = ("16", "32", "64", "80")
+SPEEDUP_TARGETS = (
+    ("malloc", 5.0), ("mimalloc", 5.0), ("mimalloc_heap", 3.0),
+    ("boehm", 10.0), ("pmr_monotonic", 1.5), ("ideal_bump", 0.9),
+)
+
+
+def medians(benchmarks):
+    """{run_name: row} using median aggregates where present."""
+    rows = {}
+    for row in benchmarks:
+        if row.get("error_occurred"):
+            continue
+        run_name = row.get("run_name", row.get("name"))
+        if row.get("run_type") == "aggregate":
+            if row.get("aggregate_name") == "median":
+                rows[run_name] = row
+        elif run_name not in rows:
+            rows[run_name] = row
+    return rows
+
+
+def evaluate(document):
+    """Returns a list of result dicts: {"target", "measured", "goal", "status",
+    "detail"}; status is "pass", "miss" or "n/a" (not measured)."""
+    rows = medians(document.get("benchmarks", []))
+    out = []
+
+    def get(name, counter):
+        row = rows.get(name)
+        return None if row is None else row.get(counter)
+
+    for allocator, goal in SPEEDUP_TARGETS:
+        for size in SMALL_FIXED_SIZES:
+            arena = get("small_fixed/arena/" + size, "ns_per_alloc")
+            other = get("small_fixed/%s/%s" % (allocator, size), "ns_per_alloc")
+            target = "small_fixed/%s: arena vs %s" % (size, allocator)
+            if not arena or other is None:
+                out.append(_result(target, None, ">= %.1fx" % goal, "n/a", "not measured"))
+                continue
+            ratio = other / arena
+            out.append(_result(target, ratio, ">= %.1fx" % goal,
+                               "pass" if ratio >= goal else "miss",
+                               "%.2f ns vs %.2f ns per allocation" % (arena, other)))
+
+    faults = get("reset_cycles/arena", "page_faults")
+    out.append(_check("reset_cycles: arena page faults per cycle", faults, "== 0", faults == 0
+                      if faults is not None else None))
+    sys_allocs = get("reset_cycles/arena", "sys_allocs_per_cycle")
+    out.append(_check("reset_cycles: arena upstream allocations per cycle", sys_allocs, "== 0",
+                      sys_allocs == 0 if sys_allocs is not None else None))
+
+    p999 = {}
+    for name, row in rows.items():
+        workload, allocator, params = split_name(name)
+        if workload == "reset_cycles" and not params and "lat_p999_ns" in row:
+            p999[allocator] = row["lat_p999_ns"]
+    arena = p999.get("arena")
+    others = {a: v for a, v in p999.items() if a not in ("arena", "ideal_bump")}
+    if arena is None or not others:
+        out.append(_result("reset_cycles: arena lat_p999_ns lowest but ideal_bump", None, "lowest",
+                           "n/a", "not measured"))
+    else:
+        best_other = min(others, key=others.get)
+        detail = ", ".join("%s %.0f" % (a, v) for a, v in sorted(p999.items(), key=lambda kv: kv[1]))
+        floor = get("reset_cycles/ideal_bump", "lat_max_ns")
+        if floor is not None:
+            detail += "; ideal_bump lat_max_ns (noise floor) %.0f" % floor
+        out.append(_result("reset_cycles: arena lat_p999_ns lowest but ideal_bump", arena,
+                           "< %s (%.0f ns)" % (best_other, others[best_other]),
+                           "pass" if arena < others[best_other] else "miss", detail))
+    return out
+
+
+def _result(target, measured, goal, status, detail):
+    return {"target": target, "measured": measured, "goal": goal, "status": status, "detail": detail}
+
+
+def _check(target, measured, goal, ok):
+    if ok is None:
+        return _result(target, None, goal, "n/a", "not measured")
+    return _result(target, measured, goal, "pass" if ok else "miss", "")
+
+
+def format_table(results):
+    """A plain-text (also Markdown) table of evaluate()'s results."""
+    lines = ["| target | measured | goal | status | detail |", "|---|---|---|---|---|"]
+    for r in results:
+        m = r["measured"]
+        if m is None:
+            measured = "-"
+        elif "vs" in r["target"]:
+            measured = "%.2fx" % m
+        else:
+            measured = "%.4g" % m
+        lines.append("| %s | %s | %s | %s | %s |" % (r["target"], measured, r["goal"],
+                                                      r["status"].upper(), r["detail"]))
+    passed = sum(r["status"] == "pass" for r in results)
+    missed = sum(r["status"] == "miss" for r in results)
+    lines.append("")
+    lines.append("%d passed, %d missed, %d not measured" % (passed, missed, len(results) - passed - missed))
+    return "\n".join(lines)
+
+
+def prog_name():
+    """The command as the user typed it (scripts/targets, or its alias targets.py)."""
+    return "targets.py" if sys.argv[0].endswith("targets.py") else "targets"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog=prog_name(),
+        description="Prints the target table (ratios within one run) of a results.json.")
+    parser.add_argument("results", help="results.json written by scripts/bench")
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.results) as f:
+            document = json.load(f)
+    except (OSError, ValueError) as e:
+        print("%s: cannot read %s: %s" % (prog_name(), args.results, e), file=sys.stderr)
+        return 2
+    table = format_table(evaluate(document))
+    print(table)
+    if args.markdown:
+        atomic.write_text_atomic(args.markdown, table + "\n")
+    return 0

@@ -1,0 +1,81 @@
+"""scripts/report: arguments, input validation and the atomic output directory.
+
+    scripts/report RESULTS.json... --out DIR [--baseline OLD.json]
+
+Reads one or more results files written by scripts/bench (several runs, or runs from
+several machines: kept apart by machine, spread shown) and writes into DIR: report.md,
+report.html (self-contained), plots/*.png and *.svg, measurements.csv, and with
+--baseline a "what changed" section plus changes.csv.
+
+Bad input (missing, empty, truncated or malformed file, wrong structure) or an unusable
+output path: one line naming the file and the problem on stderr, exit status 2, and
+nothing written: the report is built in a temporary directory next to DIR and renamed
+into place only when complete (an existing DIR is replaced only then).
+"""
+import argparse
+import os
+import shutil
+import sys
+
+from .. import atomic, interrupt
+from ..errors import InputError
+from ..results import load_results
+
+
+
+def prog_name():
+    """The name messages start with: the command as the user typed it (scripts/report, or
+    its alias scripts/report.py)."""
+    return "report.py" if sys.argv[0].endswith("report.py") else "report"
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog=prog_name(), description="Comparison report from scripts/bench results files.")
+    ap.add_argument("results", nargs="+", metavar="RESULTS.json",
+                    help="results files (several runs or machines may be given)")
+    ap.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    ap.add_argument("--baseline", metavar="OLD.json",
+                    help="an older results file: adds a 'what changed' section")
+    return ap.parse_args(argv)
+
+
+def keep_inputs_inside(paths, out, tmp):
+    """Results files that live inside the output directory (regenerating a report in place,
+    e.g. reports/reference/results.json) are carried over into the new directory."""
+    out = os.path.abspath(out)
+    for p in paths:
+        rel = os.path.relpath(os.path.abspath(p), out)
+        if not rel.startswith(os.pardir + os.sep) and rel != os.pardir:
+            os.makedirs(os.path.join(tmp, os.path.dirname(rel)), exist_ok=True)
+            shutil.copy2(p, os.path.join(tmp, rel))
+
+
+def build_report(runs, baseline_runs, out, command, inputs=()):
+    """Writes the report of loaded runs into out, atomically (see atomic.atomic_dir).
+    scripts/bench calls this directly after a run."""
+    from .build import ReportBuilder              # imports matplotlib
+    with atomic.atomic_dir(out) as tmp:
+        keep_inputs_inside(list(inputs), out, tmp)
+        ReportBuilder(runs, baseline_runs, command).build(tmp)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    interrupt.install()          # an interrupted report is never put in place
+    args = parse_args(argv)
+    prog = prog_name()
+    try:
+        atomic.check_target(args.out)
+        runs = [load_results(p) for p in args.results]        # everything validated first
+        base = [load_results(args.baseline)] if args.baseline else None
+        build_report(runs, base, args.out, f"scripts/{prog} " + " ".join(argv),
+                     args.results + ([args.baseline] if args.baseline else []))
+    except InputError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted: no report written", file=sys.stderr)
+        return 130
+    print(f"{prog}: wrote {os.path.join(args.out, 'report.html')} and report.md")
+    return 0

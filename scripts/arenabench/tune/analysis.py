@@ -1,0 +1,122 @@
+"""The tuner's rule and what it is compared with.
+
+recommend(): among all settings, the best median time; the recommendation is the
+smallest initial capacity whose median time is within TOLERANCE (5 %) of it (ties:
+less committed memory). The arena's own statistic, suggested_initial_capacity, is
+"one block that would have held the peak": the capacity at which the arena never
+grows. compare_with_suggestion() says whether the two agree within a factor of two
+and, when they do not, why (checked against the measurements, not asserted).
+"""
+import math
+from dataclasses import dataclass
+
+from .. import stats
+
+TOLERANCE = stats.TOLERANCE
+AGREEMENT = 2.0
+
+
+@dataclass
+class Recommendation:
+    capacity: int
+    growth: float | None
+    time_ns: float
+    best_time_ns: float
+    best_capacity: int
+    committed_bytes: int
+
+
+def _capacity(r, default_capacity):
+    return r.setting.capacity if r.setting.capacity is not None else default_capacity
+
+
+def recommend(results, default_capacity):
+    """results: runner.Result list (the default-setting run may be among them)."""
+    if not results:
+        raise ValueError("no results to recommend from")
+    pick, best = stats.smallest_near_best(
+        results, time=lambda r: r.median_ns,
+        size=lambda r: (_capacity(r, default_capacity), r.stats.get("committed_bytes", 0)))
+    return Recommendation(capacity=_capacity(pick, default_capacity), growth=pick.setting.growth,
+                          time_ns=pick.median_ns, best_time_ns=best.median_ns,
+                          best_capacity=_capacity(best, default_capacity),
+                          committed_bytes=pick.stats.get("committed_bytes", 0))
+
+
+def run_at(results, capacity, growth, default_capacity):
+    """The run at exactly this capacity (and growth), or None."""
+    for r in results:
+        if _capacity(r, default_capacity) == capacity and r.setting.growth == growth:
+            return r
+    return None
+
+
+def time_at(results, capacity, growth, default_capacity):
+    r = run_at(results, capacity, growth, default_capacity)
+    return None if r is None else r.median_ns
+
+
+def _faults(r):
+    v = r.extra.get("page_faults") if r is not None else None
+    return "?" if v is None else f"{v:.0f}"
+
+
+def compare_with_suggestion(rec, suggested, results, default_capacity, alpha=0.05):
+    """(agrees, explanation). When the recommendation and the suggestion differ by more
+    than a factor of two, the explanation is derived from the sweep: the time at the
+    suggested capacity against the best (medians, and a U test of the recommendation's
+    runs against the suggestion's), and the page faults per run of both. "flat": the
+    suggestion is within the tolerance of the best or not significantly different from
+    the recommendation - growing costs no measurable time, so the tuner keeps the
+    smaller block and the suggestion is the one that never grows; "slower": the one
+    big block is significantly slower here."""
+    if not suggested:
+        return False, "the run reported no suggested capacity"
+    factor = max(rec.capacity, suggested) / max(1, min(rec.capacity, suggested))
+    if factor <= AGREEMENT:
+        return True, (f"recommendation {rec.capacity} and suggestion {suggested} agree within "
+                      f"a factor of {factor:.2f}")
+    at_sugg = run_at(results, suggested, rec.growth, default_capacity)
+    at_rec = run_at(results, rec.capacity, rec.growth, default_capacity)
+    if at_sugg is None or at_rec is None:
+        return False, (f"recommendation {rec.capacity} and suggestion {suggested} differ by a "
+                       f"factor of {factor:.1f}; the sweep has no run at the suggested capacity")
+    t_sugg = at_sugg.median_ns
+    p = stats.utest(at_rec.times_ns, at_sugg.times_ns)
+    ptext = "no U test" if p is None else f"U test p = {p:.3g}"
+    facts = (f"median at the suggestion {t_sugg / 1e6:.3g} ms, at the recommendation "
+             f"{at_rec.median_ns / 1e6:.3g} ms, best {rec.best_time_ns / 1e6:.3g} ms ({ptext}); "
+             f"page faults per run {_faults(at_rec)} at the recommendation, {_faults(at_sugg)} at "
+             f"the suggestion")
+    flat = stats.near_best(t_sugg, rec.best_time_ns) or (p is not None and p >= alpha)
+    bigger = "smaller" if rec.capacity < suggested else "larger"
+    if flat:
+        return False, (f"recommendation {rec.capacity} is {factor:.0f}x {bigger} than the suggestion "
+                       f"{suggested}, but the time is flat between them ({facts}): the suggestion "
+                       f"is the block that never grows, the tuner keeps the smallest block with "
+                       f"near-best time")
+    return False, (f"recommendation {rec.capacity} is {factor:.0f}x {bigger} than the suggestion "
+                   f"{suggested}, and the suggestion is significantly slower here ({facts})")
+
+
+def default_sweep(suggested, low=4096, high_cap=1 << 30):
+    """Powers of four from 4 KiB up to the first one at least 4x the suggestion (at most
+    1 GiB), plus the suggestion itself."""
+    top = max(low * 4, min(high_cap, 4 * max(suggested or 0, low)))
+    caps, c = [], low
+    while c <= top:
+        caps.append(c)
+        c *= 4
+    if caps[-1] < top:
+        caps.append(c)
+    if suggested and suggested not in caps:
+        caps.append(int(suggested))
+    return sorted(caps)
+
+
+def spread(times):
+    """Relative half-range of repetitions (a noise indicator for the table)."""
+    if len(times) < 2:
+        return math.nan
+    m = sorted(times)[len(times) // 2]
+    return (max(times) - min(times)) / (2 * m) if m else math.nan

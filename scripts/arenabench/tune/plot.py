@@ -1,0 +1,92 @@
+"""The sweep as a figure: time per run, blocks, committed bytes and waste against the
+initial capacity, one line per growth factor; the recommendation and the arena's own
+suggestion marked. Headless (Agg), PNG and SVG, the report's colours and number format."""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .. import catalogue, fmt, stats  # noqa: E402
+
+GROWTH_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#303030"]
+
+
+def _cap(r, default_capacity):
+    return r.setting.capacity if r.setting.capacity is not None else default_capacity
+
+
+def plot_sweep(results, rec, suggested, default_capacity, title, out_dir, stem="tune"):
+    """Writes out_dir/stem.png and .svg; returns their paths."""
+    cat = catalogue.load()
+    arena_colour = cat.colour(cat.arena)
+    by_growth = {}
+    for r in results:
+        by_growth.setdefault(r.setting.growth, []).append(r)
+    fig, axes = plt.subplots(3, 1, figsize=(8.5, 8.0), sharex=True)
+    for i, (growth, rs) in enumerate(sorted(by_growth.items(), key=lambda kv: kv[0] or 0)):
+        rs = sorted(rs, key=lambda r: _cap(r, default_capacity))
+        caps = [_cap(r, default_capacity) for r in rs]
+        med = [r.median_ns / 1e6 for r in rs]
+        lo = [m - min(r.times_ns) / 1e6 for m, r in zip(med, rs)]
+        hi = [max(r.times_ns) / 1e6 - m for m, r in zip(med, rs)]
+        c = GROWTH_COLOURS[i % len(GROWTH_COLOURS)] if len(by_growth) > 1 else arena_colour
+        lab = "growth factor " + (f"{growth:g}" if growth is not None else "default (2)")
+        axes[0].errorbar(caps, med, yerr=[lo, hi], color=c, marker="o", markersize=3, capsize=2,
+                         label=lab)
+        axes[1].plot(caps, [r.stats.get("blocks", 0) for r in rs], color=c, marker="o", markersize=3)
+        axes[2].plot(caps, [r.stats.get("committed_bytes", 0) / 2 ** 20 for r in rs], color=c,
+                     marker="o", markersize=3)
+        axes[2].plot(caps, [r.stats.get("waste_bytes", 0) / 2 ** 20 for r in rs], color=c,
+                     marker="x", markersize=4, linestyle="--")
+    band = rec.best_time_ns * (1 + stats.TOLERANCE) / 1e6
+    axes[0].axhline(band, color="#888888", linewidth=0.8, linestyle=":")
+    axes[0].annotate(f"best + {100 * stats.TOLERANCE:g} %", (1.0, band),
+                     xycoords=("axes fraction", "data"),
+                     textcoords="offset points", xytext=(-4, 3), ha="right", fontsize=7,
+                     color="#555555")
+    for ax in axes:
+        ax.axvline(rec.capacity, color=arena_colour, linestyle="--", linewidth=1.0)
+        if suggested:
+            ax.axvline(suggested, color="#555555", linestyle=":", linewidth=1.0)
+        ax.set_xscale("log", base=2)
+        ax.grid(True, alpha=0.3)
+    axes[0].annotate(f"recommended: {fmt.nbytes(rec.capacity)}", (rec.capacity, 1.0),
+                     xycoords=("data", "axes fraction"), textcoords="offset points",
+                     xytext=(4, -12), fontsize=8, color=arena_colour)
+    if suggested:
+        axes[1].annotate(f"arena's suggestion: {fmt.nbytes(suggested)}", (suggested, 1.0),
+                         xycoords=("data", "axes fraction"), textcoords="offset points",
+                         xytext=(-4, -12), fontsize=8, color="#555555", ha="right")
+    axes[0].set_ylabel("time per run (ms)\nmedian, min-max")
+    axes[1].set_ylabel("blocks")
+    axes[2].set_ylabel("MiB: committed (o)\nwaste (x, dashed)")
+    caps = sorted({_cap(r, default_capacity) for r in results} | ({suggested} if suggested else set()))
+    # Labels closer than a factor 1.4 overlap: keep the suggestion's, drop its neighbour's.
+    kept = []
+    for c in caps:
+        if kept and c / kept[-1] < 1.4:
+            if c == suggested:
+                kept[-1] = c
+            continue
+        kept.append(c)
+    caps = kept
+    committed = [r.stats.get("committed_bytes", 0) for r in results]
+    if min(committed, default=0) > 0 and max(committed) / min(committed) > 30:
+        axes[2].set_yscale("log")
+    axes[2].set_xticks(caps)
+    axes[2].set_xticklabels([fmt.nbytes(c) for c in caps], rotation=35, ha="right", fontsize=7)
+    axes[2].minorticks_off()
+    axes[2].set_xlabel("initial capacity")
+    axes[0].set_title(title, fontsize=10)
+    axes[0].legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    os.makedirs(out_dir, exist_ok=True)
+    paths = []
+    for ext in ("png", "svg"):
+        path = os.path.join(out_dir, f"{stem}.{ext}")
+        fig.savefig(path, dpi=100, metadata={"Software": None} if ext == "png" else {"Date": None})
+        paths.append(path)
+    plt.close(fig)
+    return paths

@@ -1,9 +1,0 @@
-"""scripts/tune: the arena's initial-capacity (and growth-factor) tuner (issue 6).
-
-Modules, one concept each:
-  runner    -- builds bench_arena_tune, finds the benchmark, runs one setting per process
-  analysis  -- medians per setting, the recommendation (smallest capacity within 5 % of
-               the best time), the comparison with the arena's own suggestion
-  plot      -- the sweep as a figure (headless Agg, PNG + SVG)
-  cli       -- arguments, the sweep, the table, tune.json
-"""
