@@ -12,13 +12,14 @@
 
 namespace {
 
+using test_support::CheckedArena;
 using test_support::CountingUpstream;
 using test_support::create_counted;
 using test_support::is_aligned;
 using test_support::stats_of;
 
 TEST(ArenaCreate, FirstBlockHoldsInitialCapacity) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     ASSERT_NE(arena, nullptr);
     ArenaStats stats = stats_of(arena);
     EXPECT_EQ(stats.block_count, 1u);
@@ -26,19 +27,16 @@ TEST(ArenaCreate, FirstBlockHoldsInitialCapacity) {
     EXPECT_EQ(stats.used_bytes, 0u);
     EXPECT_EQ(arena_get_used_memory(arena), 0u);
     EXPECT_EQ(arena_get_allocation_count(arena), 0u);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaCreate, CapacityZeroUsesTheDefault) {
-    Arena *arena = arena_create(0);
+    CheckedArena arena(arena_create(0));
     ASSERT_NE(arena, nullptr);
     ArenaStats stats = stats_of(arena);
     EXPECT_EQ(stats.block_count, 1u);
     // The whole default block is usable without a second block.
     ASSERT_NE(arena_alloc(arena, ARENA_DEFAULT_CAPACITY), nullptr);
     EXPECT_EQ(stats_of(arena).block_count, 1u);
-    arena_destroy(arena);
 }
 
 TEST(ArenaCreate, ImpossibleCapacityFailsWithEnomem) {
@@ -86,7 +84,7 @@ TEST(ArenaCreate, NullOptionsMeanDefaultsAndZeroedOptionsToo) {
 }
 
 TEST(ArenaAlloc, ResultsAreMaxAlignedAndDisjoint) {
-    Arena *arena = arena_create(256);
+    CheckedArena arena(arena_create(256));
     std::vector<std::pair<char *, size_t>> seen;
     for (size_t size = 1; size < 300; size += 7) {
         auto *p = static_cast<char *>(arena_alloc(arena, size));
@@ -97,12 +95,10 @@ TEST(ArenaAlloc, ResultsAreMaxAlignedAndDisjoint) {
         seen.emplace_back(p, size);
     }
     EXPECT_EQ(arena_get_allocation_count(arena), seen.size());
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, ExactFillThenOneByteMoreGivesASecondBlock) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     void *all = arena_alloc(arena, 1024);
     ASSERT_NE(all, nullptr);
     EXPECT_EQ(stats_of(arena).block_count, 1u);
@@ -113,8 +109,6 @@ TEST(ArenaAlloc, ExactFillThenOneByteMoreGivesASecondBlock) {
     EXPECT_EQ(stats.block_count, 2u);
     EXPECT_EQ(stats.dedicated_block_count, 0u);
     EXPECT_EQ(stats.abandoned_bytes, 0u); // the first block was exactly full
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, BlocksDoubleByDefault) {
@@ -142,19 +136,17 @@ TEST(ArenaAlloc, GrowthFactorAndMaxBlockSizeAreHonoured) {
     options.growth_factor = 1.5;
     options.max_block_size = 2048;
     options.upstream = upstream.get();
-    Arena *arena = arena_create_ex(&options);
+    CheckedArena arena(arena_create_ex(&options));
     for (int i = 0; i < 200; ++i) ASSERT_NE(arena_alloc(arena, 128), nullptr);
     std::vector<size_t> sizes = upstream.live_sizes();
     std::sort(sizes.begin(), sizes.end());
     size_t header = sizes[1] - 1024;
     EXPECT_EQ(sizes[2], 1536 + header);
     for (size_t i = 3; i < sizes.size(); ++i) EXPECT_EQ(sizes[i], 2048 + header);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, AlignmentPastABlockEndMovesToTheNextBlock) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     auto *first = static_cast<char *>(arena_alloc(arena, 1000)); // 1008 used, 16 left
     ASSERT_NE(first, nullptr);
     // An alignment the 16 bytes left do not meet, whatever address the block
@@ -167,24 +159,20 @@ TEST(ArenaAlloc, AlignmentPastABlockEndMovesToTheNextBlock) {
     ArenaStats stats = stats_of(arena);
     EXPECT_EQ(stats.block_count, 2u);
     EXPECT_EQ(stats.abandoned_bytes, 16u);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, EveryPowerOfTwoAlignmentUpToAMegabyte) {
-    Arena *arena = arena_create(4096);
+    CheckedArena arena(arena_create(4096));
     for (size_t alignment = 1; alignment <= (1u << 20); alignment <<= 1) {
         void *p = arena_alloc_aligned(arena, 24, alignment);
         ASSERT_NE(p, nullptr) << alignment;
         EXPECT_TRUE(is_aligned(p, alignment < 16 ? 16 : alignment)) << alignment;
         std::memset(p, 1, 24);
     }
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, OversizedRequestGetsADedicatedBlockAndKeepsTheCurrentOne) {
-    Arena *arena = arena_create(4096);
+    CheckedArena arena(arena_create(4096));
     auto *small = static_cast<char *>(arena_alloc(arena, 100));
     auto *huge = static_cast<char *>(arena_alloc(arena, 1 << 20));
     ASSERT_NE(huge, nullptr);
@@ -200,12 +188,10 @@ TEST(ArenaAlloc, OversizedRequestGetsADedicatedBlockAndKeepsTheCurrentOne) {
     stats = stats_of(arena);
     EXPECT_EQ(stats.block_count, 3u);
     EXPECT_LT(stats.committed_bytes, (1u << 20) + 4096 + 8192 + 1024);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, SizeZeroGivesUniqueNonNullPointers) {
-    Arena *arena = arena_create(64);
+    CheckedArena arena(arena_create(64));
     void *a = arena_alloc(arena, 0);
     void *b = arena_alloc(arena, 0);
     ASSERT_NE(a, nullptr);
@@ -215,11 +201,10 @@ TEST(ArenaAlloc, SizeZeroGivesUniqueNonNullPointers) {
     ArenaStats stats = stats_of(arena);
     EXPECT_EQ(stats.requested_bytes, 0u);
     EXPECT_EQ(stats.padding_bytes, stats.used_bytes);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, SizesThatOverflowFailWithEnomemAndChangeNothing) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     ASSERT_NE(arena_alloc(arena, 10), nullptr);
     ArenaStats before = stats_of(arena);
     for (size_t size : {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15, SIZE_MAX / 2, SIZE_MAX / 4 + 1}) {
@@ -233,12 +218,10 @@ TEST(ArenaAlloc, SizesThatOverflowFailWithEnomemAndChangeNothing) {
     ArenaStats after = stats_of(arena);
     EXPECT_EQ(std::memcmp(&before, &after, sizeof before), 0);
     EXPECT_NE(arena_alloc(arena, 10), nullptr); // still usable
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, BadAlignmentFailsWithEinvalAndChangesNothing) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     ArenaStats before = stats_of(arena);
     for (size_t alignment : {size_t{0}, size_t{3}, size_t{24}, size_t{4095}, SIZE_MAX}) {
         errno = 0;
@@ -250,7 +233,6 @@ TEST(ArenaAlloc, BadAlignmentFailsWithEinvalAndChangesNothing) {
     EXPECT_EQ(errno, ENOMEM);
     ArenaStats after = stats_of(arena);
     EXPECT_EQ(std::memcmp(&before, &after, sizeof before), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaAlloc, NullArenaIsRejectedEverywhere) {
@@ -310,12 +292,11 @@ TEST(ArenaReset, KeepsEveryBlockAndMakesNoUpstreamCallOnceWarm) {
 }
 
 TEST(ArenaReset, ReusesTheFirstBlockFirst) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     void *first = arena_alloc(arena, 16);
     for (int i = 0; i < 100; ++i) ASSERT_NE(arena_alloc(arena, 100), nullptr);
     arena_reset(arena);
     EXPECT_EQ(arena_alloc(arena, 16), first);
-    arena_destroy(arena);
 }
 
 TEST(ArenaReset, RetainKeepsAtMostTheLimit) {
@@ -345,7 +326,7 @@ TEST(ArenaReset, RetainKeepsAtMostTheLimit) {
 }
 
 TEST(ArenaRealloc, GrowsTheNewestAllocationInPlace) {
-    Arena *arena = arena_create(4096);
+    CheckedArena arena(arena_create(4096));
     auto *p = static_cast<char *>(arena_alloc(arena, 100));
     std::memset(p, 'x', 100);
     auto *q = static_cast<char *>(arena_realloc(arena, p, 100, 1000));
@@ -359,12 +340,10 @@ TEST(ArenaRealloc, GrowsTheNewestAllocationInPlace) {
     EXPECT_EQ(arena_realloc(arena, q, 1000, 10), p);
     EXPECT_EQ(arena_get_used_memory(arena), 16u);
     EXPECT_EQ(stats_of(arena).peak_used_bytes, 1008u);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaRealloc, FallsBackToACopy) {
-    Arena *arena = arena_create(4096);
+    CheckedArena arena(arena_create(4096));
     auto *p = static_cast<char *>(arena_alloc(arena, 100));
     std::memset(p, 'y', 100);
     ASSERT_NE(arena_alloc(arena, 16), nullptr); // p is no longer the newest
@@ -383,12 +362,10 @@ TEST(ArenaRealloc, FallsBackToACopy) {
     EXPECT_EQ(arena_realloc(arena, r, 4000, SIZE_MAX), nullptr);
     EXPECT_EQ(errno, ENOMEM);
     EXPECT_EQ(r[0], 'y');
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaStatsTest, PaddingAbandonedPeaksAndSuggestion) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     ASSERT_NE(arena_alloc(arena, 1), nullptr);   // 15 bytes padding
     ASSERT_NE(arena_alloc(arena, 1000), nullptr); // 8 bytes padding; 1024 used
     ASSERT_NE(arena_alloc(arena, 600), nullptr);  // new 2 KiB block
@@ -409,7 +386,6 @@ TEST(ArenaStatsTest, PaddingAbandonedPeaksAndSuggestion) {
     EXPECT_EQ(stats.peak_used_bytes, peak);
     EXPECT_EQ(stats.peak_used_since_reset, 112u);
     EXPECT_EQ(stats.abandoned_bytes, 0u);
-    arena_destroy(arena);
 }
 
 TEST(ArenaStatsTest, SuggestedCapacityServesThePeakInOneBlock) {
@@ -418,22 +394,19 @@ TEST(ArenaStatsTest, SuggestedCapacityServesThePeakInOneBlock) {
     ArenaStats stats = stats_of(arena);
     ASSERT_GT(stats.block_count, 1u);
     arena_destroy(arena);
-    Arena *tuned = arena_create(stats.suggested_initial_capacity);
+    CheckedArena tuned(arena_create(stats.suggested_initial_capacity));
     for (int i = 0; i < 3000; ++i) ASSERT_NE(arena_alloc(tuned, 40 + i % 50), nullptr);
     EXPECT_EQ(stats_of(tuned).block_count, 1u);
-    arena_destroy(tuned);
 }
 
 TEST(ArenaStatsTest, FoldWindowKeepsCountsExactOverMillionsOfAllocations) {
-    Arena *arena = arena_create(64 << 20);
+    CheckedArena arena(arena_create(64 << 20));
     const size_t n = 3'000'000;
     for (size_t i = 0; i < n; ++i) ASSERT_NE(arena_alloc(arena, 16), nullptr);
     EXPECT_EQ(arena_get_allocation_count(arena), n);
     ArenaStats stats = stats_of(arena);
     EXPECT_EQ(stats.requested_bytes, 16 * n);
     EXPECT_EQ(stats.used_bytes, 16 * n);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaUpstreamTest, PagesUpstreamWorks) {
@@ -441,12 +414,10 @@ TEST(ArenaUpstreamTest, PagesUpstreamWorks) {
     arena_options_init(&options);
     options.upstream = arena_upstream_pages();
     options.initial_capacity = 10000;
-    Arena *arena = arena_create_ex(&options);
+    CheckedArena arena(arena_create_ex(&options));
     ASSERT_NE(arena, nullptr);
     for (int i = 0; i < 1000; ++i) ASSERT_NE(arena_alloc(arena, 100), nullptr);
     ASSERT_NE(arena_alloc_aligned(arena, 1 << 20, 1 << 16), nullptr);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(ArenaUpstreamTest, UpstreamFailureReturnsNullAndLosesNothing) {

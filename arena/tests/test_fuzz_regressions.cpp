@@ -18,6 +18,7 @@
 
 namespace {
 
+using test_support::CheckedArena;
 using test_support::stats_of;
 
 // Found by the fuzzer: a mark rewound past was accepted once the arena had
@@ -25,7 +26,7 @@ using test_support::stats_of;
 // and restored dedicated-block bookkeeping that no longer matched the lists:
 // arena_check() failed and used_bytes counted a block that was not in use.
 TEST(FuzzRegression, MarkRewoundPastIsRefusedAfterTheArenaGrowsBack) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     ArenaMark outer = arena_mark(arena);
     ASSERT_NE(arena_alloc(arena, 100000), nullptr); // dedicated blocks
     ASSERT_NE(arena_alloc(arena, 50000), nullptr);
@@ -43,14 +44,12 @@ TEST(FuzzRegression, MarkRewoundPastIsRefusedAfterTheArenaGrowsBack) {
     EXPECT_EQ(arena_check(arena), 0);
     EXPECT_EQ(arena_rewind(arena, outer), 0); // the outer mark is still valid
     EXPECT_EQ(arena_get_used_memory(arena), 0u);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 // The fuzzer's first find of the same bug, in the chain: a small allocation
 // after the rewind lands where the rewound-past mark's did.
 TEST(FuzzRegression, MarkRewoundPastIsRefusedInTheSameBlock) {
-    Arena *arena = arena_create(4096);
+    CheckedArena arena(arena_create(4096));
     ArenaMark outer = arena_mark(arena);
     ASSERT_NE(arena_alloc(arena, 61), nullptr);
     ArenaMark inner = arena_mark(arena);
@@ -61,13 +60,12 @@ TEST(FuzzRegression, MarkRewoundPastIsRefusedInTheSameBlock) {
     EXPECT_EQ(arena_rewind(arena, inner), EINVAL);
     EXPECT_EQ(arena_get_allocation_count(arena), 2u);
     EXPECT_NE(arena_alloc(arena, 16), kept) << "the refused rewind released an allocation";
-    arena_destroy(arena);
 }
 
 // The fix must never refuse a valid mark: deep LIFO nesting with repeated
 // inner rewinds, deeper than the arena remembers exactly.
 TEST(FuzzRegression, NestedMarksStayValidThroughInnerRewinds) {
-    Arena *arena = arena_create(256);
+    CheckedArena arena(arena_create(256));
     std::vector<ArenaMark> marks;
     std::vector<size_t> counts;
     for (int level = 0; level < 20; ++level) {
@@ -84,7 +82,6 @@ TEST(FuzzRegression, NestedMarksStayValidThroughInnerRewinds) {
         EXPECT_EQ(arena_get_allocation_count(arena), counts[level]);
         ASSERT_EQ(arena_check(arena), 0);
     }
-    arena_destroy(arena);
 }
 
 std::vector<std::filesystem::path> corpus_files() {

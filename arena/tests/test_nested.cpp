@@ -10,22 +10,21 @@
 
 namespace {
 
+using test_support::CheckedArena;
 using test_support::CountingUpstream;
 using test_support::stats_of;
 
 TEST(ChildArena, SeedExampleShapeWorks) {
-    Arena *parent = arena_create(1024 * 1024);
+    CheckedArena parent(arena_create(1024 * 1024));
     Arena *child = arena_create_child(parent, 64 * 1024);
     ASSERT_NE(child, nullptr);
     ASSERT_NE(arena_alloc(child, 1000), nullptr);
     arena_destroy(child);
     ASSERT_NE(arena_alloc(parent, 1000), nullptr);
-    EXPECT_EQ(arena_check(parent), 0);
-    arena_destroy(parent);
 }
 
 TEST(ChildArena, ParentStatisticsCanIncludeChildren) {
-    Arena *parent = arena_create(4096);
+    CheckedArena parent(arena_create(4096));
     Arena *child = arena_create_child(parent, 4096);
     Arena *grandchild = arena_create_child(child, 4096);
     ASSERT_NE(arena_alloc(parent, 100), nullptr);
@@ -36,12 +35,10 @@ TEST(ChildArena, ParentStatisticsCanIncludeChildren) {
     EXPECT_EQ(all.requested_bytes, 600u);
     EXPECT_EQ(all.allocation_count, 3u);
     EXPECT_EQ(all.block_count, 3u);
-    EXPECT_EQ(arena_check(parent), 0);
-    arena_destroy(parent);
 }
 
 TEST(ChildArena, ResettingTheParentResetsChildren) {
-    Arena *parent = arena_create(4096);
+    CheckedArena parent(arena_create(4096));
     Arena *child = arena_create_child(parent, 4096);
     void *first = arena_alloc(child, 64);
     for (int i = 0; i < 200; ++i) ASSERT_NE(arena_alloc(child, 64), nullptr);
@@ -49,7 +46,6 @@ TEST(ChildArena, ResettingTheParentResetsChildren) {
     EXPECT_EQ(arena_get_used_memory(child), 0u);
     EXPECT_EQ(arena_get_allocation_count(child), 0u);
     EXPECT_EQ(arena_alloc(child, 64), first); // the child's blocks were kept
-    arena_destroy(parent);
 }
 
 TEST(ChildArena, DestroyingTheParentDestroysChildrenWithoutLeaks) {
@@ -74,7 +70,7 @@ TEST(ChildArena, DestroyingTheParentDestroysChildrenWithoutLeaks) {
 }
 
 TEST(ChildArena, ChildUsesItsOwnOptions) {
-    Arena *parent = arena_create(4096);
+    CheckedArena parent(arena_create(4096));
     ArenaOptions options;
     arena_options_init(&options);
     options.initial_capacity = 256;
@@ -87,11 +83,10 @@ TEST(ChildArena, ChildUsesItsOwnOptions) {
     errno = 0;
     EXPECT_EQ(arena_create_child_ex(parent, &options), nullptr);
     EXPECT_EQ(errno, EINVAL);
-    arena_destroy(parent);
 }
 
 TEST(Savepoint, RewindReleasesEverythingAfterTheMark) {
-    Arena *arena = arena_create(1024);
+    CheckedArena arena(arena_create(1024));
     auto *kept = static_cast<char *>(arena_alloc(arena, 100));
     std::memset(kept, 'k', 100);
     ArenaMark mark = arena_mark(arena);
@@ -112,12 +107,10 @@ TEST(Savepoint, RewindReleasesEverythingAfterTheMark) {
         ASSERT_NE(arena_alloc(arena, 1 << 20), nullptr);
         EXPECT_EQ(stats_of(arena).upstream_allocations, calls) << "rewound blocks are reused";
     }
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(Savepoint, NestedMarksRewindInnerThenOuter) {
-    Arena *arena = arena_create(256);
+    CheckedArena arena(arena_create(256));
     ArenaMark outer = arena_mark(arena);
     ASSERT_NE(arena_alloc(arena, 100), nullptr);
     ArenaMark inner = arena_mark(arena);
@@ -129,13 +122,11 @@ TEST(Savepoint, NestedMarksRewindInnerThenOuter) {
     EXPECT_EQ(arena_get_used_memory(arena), 0u);
     // The inner mark is now past the cursor: refused, nothing changes.
     EXPECT_EQ(arena_rewind(arena, inner), EINVAL);
-    EXPECT_EQ(arena_check(arena), 0);
-    arena_destroy(arena);
 }
 
 TEST(Savepoint, StaleOrForeignMarksAreRefused) {
     Arena *a = arena_create(256);
-    Arena *b = arena_create(256);
+    CheckedArena b(arena_create(256));
     ASSERT_NE(arena_alloc(a, 10), nullptr);
     ArenaMark mark = arena_mark(a);
     EXPECT_EQ(arena_rewind(b, mark), EINVAL);
@@ -150,7 +141,6 @@ TEST(Savepoint, StaleOrForeignMarksAreRefused) {
     EXPECT_EQ(arena_rewind(a, garbage), EINVAL);
     EXPECT_EQ(arena_check(a), 0);
     arena_destroy(a);
-    arena_destroy(b);
 }
 
 TEST(Cleanups, RunNewestFirstAtResetRewindAndDestroy) {

@@ -4,63 +4,57 @@
 #include <gtest/gtest.h>
 
 #include "arena/arena.h"
+#include "test_support.h"
 
 namespace {
 
-#if ARENA_ASAN
-char read_byte(const char *p) { return *static_cast<const volatile char *>(p); }
-#endif
+using test_support::CheckedArena;
 
-TEST(AsanPoisoning, UseAfterResetIsCaught) {
+char read_byte(const char *p) { return *static_cast<const volatile char *>(p); }
+
+// Under ASan, `touch` (run in a death test) must be reported as a use of
+// poisoned memory.
+void expect_caught(void (*touch)()) {
 #if !ARENA_ASAN
+    (void)touch;
     GTEST_SKIP() << "needs the ASan build (scripts/test runs it)";
 #else
-    EXPECT_DEATH(
-        {
-            Arena *arena = arena_create(1024);
-            auto *p = static_cast<char *>(arena_alloc(arena, 64));
-            p[0] = 1;
-            arena_reset(arena);
-            (void)read_byte(p);
-        },
-        "use-after-poison");
+    EXPECT_DEATH(touch(), "use-after-poison");
 #endif
+}
+
+TEST(AsanPoisoning, UseAfterResetIsCaught) {
+    expect_caught([] {
+        Arena *arena = arena_create(1024);
+        auto *p = static_cast<char *>(arena_alloc(arena, 64));
+        p[0] = 1;
+        arena_reset(arena);
+        (void)read_byte(p);
+    });
 }
 
 TEST(AsanPoisoning, ReadingPastAnAllocationIsCaught) {
-#if !ARENA_ASAN
-    GTEST_SKIP() << "needs the ASan build (scripts/test runs it)";
-#else
-    EXPECT_DEATH(
-        {
-            Arena *arena = arena_create(1024);
-            auto *p = static_cast<char *>(arena_alloc(arena, 32));
-            (void)read_byte(p + 40); // not handed out yet
-        },
-        "use-after-poison");
-#endif
+    expect_caught([] {
+        Arena *arena = arena_create(1024);
+        auto *p = static_cast<char *>(arena_alloc(arena, 32));
+        (void)read_byte(p + 40); // not handed out yet
+    });
 }
 
 TEST(AsanPoisoning, UseAfterRewindIsCaught) {
-#if !ARENA_ASAN
-    GTEST_SKIP() << "needs the ASan build (scripts/test runs it)";
-#else
-    EXPECT_DEATH(
-        {
-            Arena *arena = arena_create(1024);
-            ArenaMark mark = arena_mark(arena);
-            auto *p = static_cast<char *>(arena_alloc(arena, 5000)); // dedicated block
-            p[0] = 1;
-            (void)arena_rewind(arena, mark);
-            (void)read_byte(p);
-        },
-        "use-after-poison");
-#endif
+    expect_caught([] {
+        Arena *arena = arena_create(1024);
+        ArenaMark mark = arena_mark(arena);
+        auto *p = static_cast<char *>(arena_alloc(arena, 5000)); // dedicated block
+        p[0] = 1;
+        (void)arena_rewind(arena, mark);
+        (void)read_byte(p);
+    });
 }
 
 TEST(AsanPoisoning, LiveMemoryStaysUsable) {
     // The positive side, in every build: nothing handed out is poisoned.
-    Arena *arena = arena_create(256);
+    CheckedArena arena(arena_create(256));
     for (int round = 0; round < 3; ++round) {
         for (size_t size = 1; size < 3000; size += 97) {
             auto *p = static_cast<char *>(arena_alloc(arena, size));
@@ -72,7 +66,6 @@ TEST(AsanPoisoning, LiveMemoryStaysUsable) {
         for (int i = 0; i < 400; ++i) grown[i] = 1;
         arena_reset(arena);
     }
-    arena_destroy(arena);
 }
 
 } // namespace

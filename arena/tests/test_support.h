@@ -3,6 +3,8 @@
 #ifndef ARENA_TESTS_TEST_SUPPORT_H
 #define ARENA_TESTS_TEST_SUPPORT_H
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 
 #include "arena/arena.h"
@@ -41,6 +43,25 @@ public:
     bool contains_block(const void *p, size_t n) const { return contains(p, n, {first_block()}); }
     // The first block an arena asks for is its own struct.
     size_t arena_struct_bytes() const { return first_block_bytes(); }
+};
+
+// Owns one test's arena: when the test ends (or an ASSERT leaves it early,
+// without a leak) the arena must still pass arena_check(), then it is
+// destroyed. Converts to Arena *, so the C API takes it as it is.
+class CheckedArena {
+public:
+    explicit CheckedArena(Arena *arena) : arena_(arena) {}
+    CheckedArena(const CheckedArena &) = delete;
+    CheckedArena &operator=(const CheckedArena &) = delete;
+    ~CheckedArena() {
+        if (arena_ == nullptr) return;
+        EXPECT_EQ(arena_check(arena_), 0) << "the arena is inconsistent at the end of the test";
+        arena_destroy(arena_);
+    }
+    operator Arena *() const { return arena_; }
+
+private:
+    Arena *arena_;
 };
 
 // An arena whose blocks come from a CountingUpstream.

@@ -1,6 +1,9 @@
 // The harness: decodes operations, applies each to the arenas and to the
-// model, and checks the invariants. Operations live in operations.cpp, the
-// checks in invariants.cpp.
+// model, and checks the invariants. The loop is in harness.cpp; the
+// operations in arenas.cpp (create, destroy), allocations.cpp (alloc,
+// realloc, cleanups, bursts, refills), lifetime.cpp (reset, marks, rewind)
+// and bad_input.cpp (faults, bad arguments, forged marks); the checks in
+// invariants.cpp.
 //
 // Checked after every operation:
 //   - every live allocation is aligned, inside a live upstream block that is
@@ -44,7 +47,7 @@ public:
     const RunSummary &summary() const { return summary_; }
 
 private:
-    // ---- operations (operations.cpp) ----
+    // ---- the loop and the operations ----
     void step(unsigned op, Decoder &in, size_t index);
     void create_root(Decoder &in, size_t index);
     void create_child(Decoder &in, size_t index);
@@ -59,7 +62,6 @@ private:
     void add_cleanup(Node &node, size_t index);
     void inject(uint8_t mode, size_t index);
     void bad_input(Decoder &in, size_t index);
-    void verify_everything(size_t index);
     void burst(Decoder &in, size_t index);
     void replay(Decoder &in, size_t index);
     void finish();
@@ -79,6 +81,7 @@ private:
     void record(Node &node, void *result, size_t size, size_t alignment);
     void verify(const Node &node, const Allocation &a);
     void verify_all();
+    void verify_everything(size_t index);
     void expect_unchanged(const Node &node, const ArenaStats &before, const char *what);
     void expect_cleanups_ran(size_t from, const std::vector<std::pair<Node *, size_t>> &expected);
 

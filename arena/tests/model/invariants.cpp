@@ -132,4 +132,22 @@ void Harness::check_all() {
                      upstreams_.end());
 }
 
+// The verify operation: every allocation's contents, and statistics that
+// include children add up over the subtree.
+void Harness::verify_everything(size_t index) {
+    trace("#%zu verify", index);
+    verify_all();
+    for (auto &holder : nodes_) {
+        ArenaStats all = stats_of(holder->arena, ARENA_STATS_INCLUDE_CHILDREN);
+        size_t count = 0, requested = 0, committed = 0;
+        for (Node *n : subtree(holder.get())) {
+            count += n->count;
+            requested += n->requested;
+            committed += stats_of(n->arena).committed_bytes;
+        }
+        MODEL_CHECK(all.allocation_count == count && all.requested_bytes == requested && all.committed_bytes == committed,
+                    "statistics including children");
+    }
+}
+
 } // namespace arena_model
