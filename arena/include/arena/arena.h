@@ -244,6 +244,17 @@ ARENA_API void arena_valgrind_note_alloc_(Arena *arena, void *ptr, size_t size);
 #define ARENA_VG_ALLOC_(a, p, n) ((void)0)
 #endif
 
+/* The end of both fast paths: bump the cursor past the rounded size, count
+ * the allocation, and tell ASan and valgrind the bytes are handed out. */
+ARENA_INLINE void *arena_hand_out_(Arena *arena, ArenaHot *hot, char *result, size_t rounded, size_t size) {
+    (void)arena; /* used by valgrind builds only */
+    hot->cursor = result + rounded;
+    ARENA_TALLY_(hot, size);
+    ARENA_UNPOISON_(result, size);
+    ARENA_VG_ALLOC_(arena, result, size);
+    return result;
+}
+
 /* Budget: 3 loads, 1 compare, 2 adds, 2 stores. Invariant: cursor is
  * 16-aligned and cursor <= limit. Sizes are rounded up to 16 so the invariant
  * holds after the bump. size 0 and sizes that overflow the rounding make
@@ -254,13 +265,8 @@ ARENA_INLINE void *arena_alloc(Arena *arena, size_t size) {
     ArenaHot *hot = (ArenaHot *)arena;
     size_t rounded = (size + (ARENA_DEFAULT_ALIGNMENT - 1)) & ~(size_t)(ARENA_DEFAULT_ALIGNMENT - 1);
     char *result = hot->cursor;
-    if (ARENA_LIKELY(rounded - 1 < (size_t)(hot->limit - result))) {
-        hot->cursor = result + rounded;
-        ARENA_TALLY_(hot, size);
-        ARENA_UNPOISON_(result, size);
-        ARENA_VG_ALLOC_(arena, result, size);
-        return result;
-    }
+    if (ARENA_LIKELY(rounded - 1 < (size_t)(hot->limit - result)))
+        return arena_hand_out_(arena, hot, result, rounded, size);
     return arena_alloc_slow(arena, size, ARENA_DEFAULT_ALIGNMENT);
 }
 
@@ -275,14 +281,8 @@ ARENA_INLINE void *arena_alloc_aligned(Arena *arena, size_t size, size_t alignme
     char *cursor = hot->cursor;
     size_t padding = (size_t)(-(uintptr_t)cursor) & (alignment - 1);
     size_t available = (size_t)(hot->limit - cursor);
-    if (ARENA_LIKELY(padding <= available && rounded - 1 < available - padding)) {
-        char *result = cursor + padding;
-        hot->cursor = result + rounded;
-        ARENA_TALLY_(hot, size);
-        ARENA_UNPOISON_(result, size);
-        ARENA_VG_ALLOC_(arena, result, size);
-        return result;
-    }
+    if (ARENA_LIKELY(padding <= available && rounded - 1 < available - padding))
+        return arena_hand_out_(arena, hot, cursor + padding, rounded, size);
     return arena_alloc_slow(arena, size, alignment);
 }
 
