@@ -8,60 +8,43 @@
 #ifndef WORKLOADS_CHURN_H
 #define WORKLOADS_CHURN_H
 
-#include "workload.h"
+#include "fill.h"
 
 namespace bench {
 
-class Churn : public Workload<Churn> {
+// P(size > s) = 16/s, truncated to 16 B .. 4 KiB.
+inline std::uint32_t churn_size(Rng& rng) { return power_law_size(rng, 16, 4096, 1.0); }
+
+class Churn : public DrawnSizes<Churn> {
 public:
     static constexpr std::string_view kName = "churn";
     static std::size_t default_live() { return pick<std::size_t>(200, 2000, 10000); }
     static std::size_t default_ops() { return pick<std::size_t>(2000, 20000, 100000); }
 
+    // Sizes of the W first objects, then of the M replacements; then the victims.
     Churn(std::size_t live, std::size_t ops)
-        : Workload(live, 0xc4c4), live_(live), ops_(ops), sizes_(live + ops), victims_(ops) {
-        Rng rng(seed_);
-        for (std::size_t i = 0; i < live + ops; ++i) {
-            sizes_[i] = power_law_size(rng, 16, 4096, 1.0);
-            hint_ += bump_bytes(sizes_[i], 16);
-        }
-        for (std::size_t k = 0; k < ops; ++k) victims_[k] = static_cast<std::uint32_t>(rng.below(live));
+        : DrawnSizes(live, 0xc4c4, live + ops, 16, churn_size),
+          live_(live), ops_(ops), victims_(ops) {
+        for (std::size_t k = 0; k < ops; ++k) victims_[k] = static_cast<std::uint32_t>(rng_.below(live));
     }
 
-    std::size_t allocs_per_fill() const { return live_ + ops_; }
-    std::size_t capacity_hint() const { return hint_; }
-    RunOptions options() const {
-        RunOptions o;
-        o.timeline = true;
-        return o;
-    }
+    RunOptions options() const { return {.timeline = true}; }
 
     template <Adapter A, class P>
     void fill(A& a, P& probe) {
-        for (std::size_t i = 0; i < live_; ++i) {
-            std::uint32_t size = sizes_[i];
-            probe.before();
-            void* p = a.allocate_pointer_free(size, 16);
-            probe.after(size);
-            table_.push(p, size, static_cast<std::uint32_t>(i));
-        }
+        fill_first<16>(a, probe, live_);
         for (std::size_t k = 0; k < ops_; ++k) {
             Slot& victim = table_[victims_[k]];
             if constexpr (A::kFrees) a.deallocate(victim.ptr, victim.size, 16);
             probe.freed(victim.size);
             std::uint32_t size = sizes_[live_ + k];
-            probe.before();
-            void* p = a.allocate_pointer_free(size, 16);
-            probe.after(size);
-            victim = Slot{p, size, static_cast<std::uint32_t>(live_ + k)};
+            victim = Slot{timed_allocate<16>(a, probe, size), size, static_cast<std::uint32_t>(live_ + k)};
         }
     }
 
 private:
     std::size_t live_, ops_;
-    MappedArray<std::uint32_t> sizes_;
     MappedArray<std::uint32_t> victims_;
-    std::size_t hint_ = 0;
 };
 
 }  // namespace bench

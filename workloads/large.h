@@ -5,47 +5,24 @@
 #ifndef WORKLOADS_LARGE_H
 #define WORKLOADS_LARGE_H
 
-#include "workload.h"
+#include "fill.h"
 
 namespace bench {
 
-class Large : public Workload<Large> {
+// 1 to 32 MiB, log-uniform.
+inline std::uint32_t large_size(Rng& rng) {
+    double mib = std::exp2(5.0 * (rng.unit() - 1e-12));  // [1, 32]
+    return static_cast<std::uint32_t>(mib * 1048576.0);
+}
+
+class Large : public DrawnSizes<Large> {
 public:
     static constexpr std::string_view kName = "large";
     static std::size_t default_count() { return pick<std::size_t>(2, 4, 8); }
 
-    explicit Large(std::size_t count) : Workload(count, 0x1a46e), count_(count), sizes_(count) {
-        Rng rng(seed_);
-        for (std::size_t i = 0; i < count; ++i) {
-            double mib = std::exp2(5.0 * (rng.unit() - 1e-12));  // [1, 32]
-            sizes_[i] = static_cast<std::uint32_t>(mib * 1048576.0);
-            hint_ += bump_bytes(sizes_[i], 16);
-        }
-    }
+    explicit Large(std::size_t count) : DrawnSizes(count, 0x1a46e, count, 16, large_size) {}
 
-    std::size_t allocs_per_fill() const { return count_; }
-    std::size_t capacity_hint() const { return hint_; }
-    RunOptions options() const {
-        RunOptions o;
-        o.latency_max_fills = 32;
-        return o;
-    }
-
-    template <Adapter A, class P>
-    void fill(A& a, P& probe) {
-        for (std::size_t i = 0; i < count_; ++i) {
-            std::uint32_t size = sizes_[i];
-            probe.before();
-            void* p = a.allocate_pointer_free(size, 16);
-            probe.after(size);
-            table_.push(p, size, static_cast<std::uint32_t>(i));
-        }
-    }
-
-private:
-    std::size_t count_;
-    MappedArray<std::uint32_t> sizes_;
-    std::size_t hint_ = 0;
+    RunOptions options() const { return {.latency_max_fills = 32}; }
 };
 
 }  // namespace bench

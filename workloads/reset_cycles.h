@@ -7,50 +7,22 @@
 #ifndef WORKLOADS_RESET_CYCLES_H
 #define WORKLOADS_RESET_CYCLES_H
 
-#include "workload.h"
+#include "fill.h"
 
 namespace bench {
 
-class ResetCycles : public Workload<ResetCycles> {
+// 16 to 256 bytes, uniform.
+inline std::uint32_t reset_cycles_size(Rng& rng) { return static_cast<std::uint32_t>(16 + rng.below(241)); }
+
+class ResetCycles : public DrawnSizes<ResetCycles> {
 public:
     static constexpr std::string_view kName = "reset_cycles";
     static std::size_t default_count() { return pick<std::size_t>(500, 5000, 20000); }
 
-    explicit ResetCycles(std::size_t count) : Workload(count, 0xc1c1e5), count_(count), sizes_(count) {
-        Rng rng(seed_);
-        for (std::size_t i = 0; i < count; ++i) {
-            sizes_[i] = static_cast<std::uint32_t>(16 + rng.below(241));
-            hint_ += bump_bytes(sizes_[i], 16);
-        }
-    }
+    explicit ResetCycles(std::size_t count) : DrawnSizes(count, 0xc1c1e5, count, 16, reset_cycles_size) {}
 
-    std::size_t allocs_per_fill() const { return count_; }
-    std::size_t capacity_hint() const { return hint_; }
     bool keep_memory() const { return true; }
-    RunOptions options() const {
-        RunOptions o;
-        o.warmup_fills = 3;
-        o.memory_fills = 6;
-        o.timeline = true;
-        o.sys_allocs = true;
-        return o;
-    }
-
-    template <Adapter A, class P>
-    void fill(A& a, P& probe) {
-        for (std::size_t i = 0; i < count_; ++i) {
-            std::uint32_t size = sizes_[i];
-            probe.before();
-            void* p = a.allocate_pointer_free(size, 16);
-            probe.after(size);
-            table_.push(p, size, static_cast<std::uint32_t>(i));
-        }
-    }
-
-private:
-    std::size_t count_;
-    MappedArray<std::uint32_t> sizes_;
-    std::size_t hint_ = 0;
+    RunOptions options() const { return {.warmup_fills = 3, .memory_fills = 6, .timeline = true, .sys_allocs = true}; }
 };
 
 }  // namespace bench

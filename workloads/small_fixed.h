@@ -6,7 +6,7 @@
 #ifndef WORKLOADS_SMALL_FIXED_H
 #define WORKLOADS_SMALL_FIXED_H
 
-#include "workload.h"
+#include "fill.h"
 
 namespace bench {
 
@@ -24,12 +24,7 @@ public:
 
     template <Adapter A, class P>
     void fill(A& a, P& probe) {
-        for (std::size_t i = 0; i < count_; ++i) {
-            probe.before();
-            void* p = a.allocate_pointer_free(size_, 16);
-            probe.after(size_);
-            table_.push(p, size_, static_cast<std::uint32_t>(i));
-        }
+        fill_loop<16>(a, probe, table_, count_, [size = size_](std::size_t) { return size; });
     }
 
 private:

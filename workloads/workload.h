@@ -20,6 +20,7 @@
 //   options()            RunOptions: warm-up fills, fills of the memory pass,
 //                        timeline, sys_allocs_per_cycle
 //   extra_counters(a, extras)  extra counters after the first memory fill
+// The synthetic workloads allocate through the one fill loop of fill.h.
 #ifndef WORKLOADS_WORKLOAD_H
 #define WORKLOADS_WORKLOAD_H
 
