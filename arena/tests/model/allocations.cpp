@@ -8,6 +8,7 @@
 #include "harness.h"
 
 namespace arena_model {
+
 namespace {
 
 bool is_power_of_two(size_t value) { return value != 0 && (value & (value - 1)) == 0; }

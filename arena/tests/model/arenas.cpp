@@ -10,6 +10,7 @@
 #include "harness.h"
 
 namespace arena_model {
+
 namespace {
 
 // Would creating with these options be refused as invalid?

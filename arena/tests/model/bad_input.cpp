@@ -9,6 +9,7 @@
 #include "harness.h"
 
 namespace arena_model {
+
 void Harness::inject(uint8_t mode, size_t index) {
     if (mode < 0x80) {
         faults_.fail_in(mode % 8, false);

@@ -122,7 +122,9 @@ public:
     Encoder &size(size_t n) {
         if (n < 0x80) return byte(static_cast<uint8_t>(n));
         if (n < size_t{1} << 14) return byte(static_cast<uint8_t>(0x80 | n >> 8)).byte(static_cast<uint8_t>(n));
-        return byte(static_cast<uint8_t>(0xC0 | n >> 16)).byte(static_cast<uint8_t>(n)).byte(static_cast<uint8_t>(n >> 8));
+        return byte(static_cast<uint8_t>(0xC0 | n >> 16))
+            .byte(static_cast<uint8_t>(n))
+            .byte(static_cast<uint8_t>(n >> 8));
     }
     // A power of two up to 8 MiB.
     Encoder &alignment(size_t power_of_two) {

@@ -9,6 +9,7 @@
 #include "harness.h"
 
 namespace arena_model {
+
 Harness::Harness(const RunOptions &options) : options_(options) { faults_.set_caps(kUpstreamCap, kLiveCap); }
 
 Harness::~Harness() {

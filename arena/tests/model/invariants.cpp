@@ -13,7 +13,8 @@ namespace arena_model {
 
 void violated(const char *file, int line, const char *condition, const std::string &detail) {
     const char *slash = std::strrchr(file, '/');
-    std::string what = std::string(slash ? slash + 1 : file) + ":" + std::to_string(line) + ": check failed: " + condition;
+    std::string what = std::string(slash ? slash + 1 : file) + ":" + std::to_string(line);
+    what += std::string(": check failed: ") + condition;
     if (!detail.empty()) what += " (" + detail + ")";
     throw Violation{what};
 }
@@ -145,7 +146,8 @@ void Harness::verify_everything(size_t index) {
             requested += n->requested;
             committed += stats_of(n->arena).committed_bytes;
         }
-        MODEL_CHECK(all.allocation_count == count && all.requested_bytes == requested && all.committed_bytes == committed,
+        MODEL_CHECK(all.allocation_count == count && all.requested_bytes == requested &&
+                        all.committed_bytes == committed,
                     "statistics including children");
     }
 }

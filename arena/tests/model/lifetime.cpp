@@ -7,6 +7,7 @@
 #include "harness.h"
 
 namespace arena_model {
+
 void Harness::reset(Node &node, bool retain, size_t retain_bytes, size_t index) {
     trace("#%zu reset%s %d %zu", index, retain ? "_retain" : "", node.id, retain_bytes);
     std::vector<Node *> tree = subtree(&node);
