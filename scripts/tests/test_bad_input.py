@@ -194,3 +194,27 @@ def test_interrupted_report_leaves_nothing(tmp_path, sig):
     assert p.returncode != 0
     assert "interrupted" in err
     assert os.listdir(tmp_path) == [], os.listdir(tmp_path)
+
+
+def test_report_started_with_sigint_ignored_leaves_it_ignored(tmp_path):
+    """A background job of a non-interactive shell (`scripts/report ... &`) starts with
+    SIGINT ignored so that Ctrl-C at the terminal is not for it: the report keeps it so,
+    as Unix tools do, and finishes (SIGTERM still stops it: the test above)."""
+    import signal
+    import subprocess
+    import time
+    from conftest import PYTHON, REPORT
+
+    def ignore_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    out = tmp_path / "report"
+    p = subprocess.Popen([PYTHON, REPORT, GOOD, "--out", str(out)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, preexec_fn=ignore_sigint)
+    deadline = time.time() + 60
+    while time.time() < deadline and not [n for n in os.listdir(tmp_path) if ".tmp-" in n]:
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert (out / "report.md").exists()

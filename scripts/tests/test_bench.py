@@ -158,3 +158,21 @@ def test_targets_cli(tmp_path):
     missing = subprocess.run([PYTHON, os.path.join(SCRIPTS, "targets"), str(tmp_path / "nope.json")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_a_small_run_records_the_catalogue_and_renders_the_report(tmp_path):
+    """A whole scripts/bench run on two small benchmarks: results.json carries the
+    catalogue, and the report is rendered by the report code in the same process."""
+    out = tmp_path / "out"
+    p = subprocess.run([PYTHON, os.path.join(SCRIPTS, "bench"), "--quick", "--allocators", "malloc",
+                        "--filter", "^small_fixed/malloc/(16|64)$", "--out", str(out)],
+                       capture_output=True, text=True, timeout=1800, cwd=tmp_path)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    doc = json.loads((out / "results.json").read_text())
+    runs = {b["run_name"] for b in doc["benchmarks"]}
+    assert runs == {"small_fixed/malloc/16", "small_fixed/malloc/64"}
+    assert doc["context"]["arena_suite"]["catalogue"] == catalogue.load().as_context()
+    assert "== report: scripts/report" in p.stdout
+    report = (out / "report" / "report.md").read_text(encoding="utf-8")
+    assert "glibc malloc" in report and "results.json" in report
+    assert not [n for n in os.listdir(out) if n.startswith(".")], "temporary files left"

@@ -10,7 +10,6 @@ Three layers:
     build/bench): a small sweep on a generated trace, and bad arguments.
 """
 import json
-import os
 import statistics
 import subprocess
 
