@@ -64,29 +64,17 @@ class Catalogue:
         found = self.with_role(role)
         return found[0] if found else None
 
-    @property
-    def arena(self):
-        """The allocator this suite is about (role arena)."""
-        return self._one("arena")
-
-    @property
-    def limit(self):
-        """The physical limit (noise floor / lower bound), not a real allocator."""
-        return self._one("limit")
-
-    @property
-    def gc(self):
-        return self._one("gc")
-
-    @property
-    def manual(self):
-        """The general-purpose heaps: the seed table's Manual Management column."""
-        return self.with_role("manual")
-
-    @property
-    def region_peers(self):
-        """Region-style allocators other than the arena (no claim in the seed's table)."""
-        return self.with_role("region")
+    # The roles the reports treat apart (the seed table's columns, the limit drawn hatched).
+    arena = property(lambda self: self._one("arena"),
+                     doc="The allocator this suite is about (role arena).")
+    limit = property(lambda self: self._one("limit"),
+                     doc="The physical limit (noise floor / lower bound), not a real allocator.")
+    gc = property(lambda self: self._one("gc"), doc="The garbage collector (role gc).")
+    manual = property(lambda self: self.with_role("manual"),
+                      doc="The general-purpose heaps: the seed table's Manual Management column.")
+    region_peers = property(lambda self: self.with_role("region"),
+                            doc="Region-style allocators other than the arena (no claim in the "
+                                "seed's table).")
 
     def role(self, name):
         a = self._by_name.get(name)
