@@ -14,8 +14,11 @@
 //   a.release();                      // give everything back that can be
 //   a.footprint_bytes();              // memory held (see kScope)
 //   a.upstream_allocations();         // blocks/system allocations so far, if known
+//   A::verify_live(&why);             // proves this allocator is the one serving
+//                                     // allocations in this process
 //
-// Traits (static constexpr):
+// Traits (static constexpr; kFrees, kBulkRelease and kCollected come from the
+// adapter's kind in namespace lifetime, kScope from AdapterBase):
 //   kName        benchmark name of the allocator ("arena", "malloc", ...)
 //   kFrees       deallocate() really frees one object
 //   kBulkRelease reset()/release() free every object at once; per-object frees
@@ -37,14 +40,22 @@
 //   malloc-family  nothing (objects were freed one by one)
 //   boehm          nothing (collector decides) GC_gcollect()
 //
-// Hooks with defaults in AdapterBase:
+// Optional hooks, with their defaults in AdapterBase:
 //   static void process_init();       once per process before any use (GC_INIT)
 //   static void thread_enter()/thread_leave();  around use from a new thread
 //   void add_roots(lo, hi)/remove_roots(lo, hi); a region holding pointers to
 //                                     objects (a collector must scan it)
-//   static bool verify_live(std::string* why);  proves this allocator is the one
-//                                     serving allocations in this process
 //   static GcStats gc_stats(); static void gc_reset_max();  collections so far
+//   const char* exhausted_reason();   why the last fill overran a fixed buffer
+//                                     (capacity_hint too small), nullptr if not
+//   kPhaseResetVariant                trace_replay also runs <name>_phase_reset:
+//                                     phase-local objects in a region reset at
+//                                     every phase boundary (needs open_region)
+//
+// Optional capabilities (no default; see the concepts at the end):
+//   BlockStats block_stats();         the allocator's blocks (capacity_sweep runs
+//                                     for adapters that report them)
+//   R open_region(initial_capacity);  a nested region (region.h)
 #ifndef COMPETITORS_ADAPTER_H
 #define COMPETITORS_ADAPTER_H
 
@@ -90,8 +101,47 @@ struct GcStats {
     std::uint64_t pause_max_ns = 0;  // longest pause since gc_reset_max()
 };
 
-// Defaults for the optional hooks.
-struct AdapterBase {
+// The allocator's blocks, for adapters that can report them.
+struct BlockStats {
+    std::size_t blocks = 0;
+    std::size_t committed_bytes = 0;            // held from upstream, headers included
+    std::size_t requested_bytes = 0;            // what callers asked for since the last reset
+    std::size_t suggested_initial_capacity = 0;  // one first block that would have held the peak
+};
+
+// How objects die, one set of traits per kind of allocator (an adapter or a
+// region of one derives from the kind it is).
+namespace lifetime {
+// Nothing is freed one by one; reset()/release() drop everything (arena,
+// bump, monotonic resource).
+struct Bulk {
+    static constexpr bool kFrees = false, kBulkRelease = true, kCollected = false;
+};
+// Objects are freed one by one, or all at once (a private heap).
+struct FreeOrBulk {
+    static constexpr bool kFrees = true, kBulkRelease = true, kCollected = false;
+};
+// Objects are freed one by one (malloc and friends).
+struct Free {
+    static constexpr bool kFrees = true, kBulkRelease = false, kCollected = false;
+};
+// A collector reclaims what is unreachable.
+struct Collected {
+    static constexpr bool kFrees = false, kBulkRelease = false, kCollected = true;
+};
+}  // namespace lifetime
+
+// Lifetime traits, footprint scope and the optional hooks' defaults. Adapters
+// own allocator state: not copyable.
+template <class Lifetime, FootprintScope Scope = FootprintScope::kInstance>
+struct AdapterBase : Lifetime {
+    static constexpr FootprintScope kScope = Scope;
+    static constexpr bool kPhaseResetVariant = false;
+
+    AdapterBase() = default;
+    AdapterBase(const AdapterBase&) = delete;
+    AdapterBase& operator=(const AdapterBase&) = delete;
+
     static GcStats gc_stats() { return {}; }
     static void gc_reset_max() {}
     static void process_init() {}
@@ -100,6 +150,7 @@ struct AdapterBase {
     void add_roots(void*, void*) {}
     void remove_roots(void*, void*) {}
     std::optional<std::size_t> upstream_allocations() const { return std::nullopt; }
+    const char* exhausted_reason() const { return nullptr; }
 };
 
 template <class A>
@@ -128,6 +179,14 @@ concept Adapter = requires(A a, const A ca, std::size_t n, void* p, std::string*
     { A::verify_live(why) } -> std::same_as<bool>;
     { A::gc_stats() } -> std::same_as<GcStats>;
     A::gc_reset_max();
+    { ca.exhausted_reason() } -> std::same_as<const char*>;
+    { A::kPhaseResetVariant } -> std::convertible_to<bool>;
+};
+
+// Capability: the adapter reports its blocks.
+template <class A>
+concept ReportsBlocks = Adapter<A> && requires(const A& a) {
+    { a.block_stats() } -> std::same_as<BlockStats>;
 };
 
 }  // namespace competitors

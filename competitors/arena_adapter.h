@@ -1,6 +1,8 @@
 // arena_adapter.h - ours: arena_alloc / arena_alloc_aligned from the C API.
 // reset() is arena_reset (keeps every block), release() is arena_destroy
-// followed by a fresh arena_create (so the adapter stays usable).
+// followed by a fresh arena_create (so the adapter stays usable). Nested
+// regions are child arenas (arena_create_child), counted in the parent's
+// statistics while they live; block_stats() reports them too.
 #ifndef COMPETITORS_ARENA_ADAPTER_H
 #define COMPETITORS_ARENA_ADAPTER_H
 
@@ -10,50 +12,64 @@
 
 namespace competitors {
 
-class ArenaAdapter : public AdapterBase {
+class ArenaAdapter : public AdapterBase<lifetime::Bulk> {
 public:
     static constexpr std::string_view kName = "arena";
-    static constexpr bool kFrees = false;
-    static constexpr bool kBulkRelease = true;
-    static constexpr bool kCollected = false;
-    static constexpr FootprintScope kScope = FootprintScope::kInstance;
+    static constexpr bool kPhaseResetVariant = true;
 
     explicit ArenaAdapter(const AdapterConfig& config) {
         arena_options_init(&options_);
         if (config.initial_capacity != 0) options_.initial_capacity = config.initial_capacity;
         create();
     }
-    ~ArenaAdapter() {
-        arena_destroy(arena_);
-    }
-    ArenaAdapter(const ArenaAdapter&) = delete;
-    ArenaAdapter& operator=(const ArenaAdapter&) = delete;
+    ~ArenaAdapter() { arena_destroy(arena_); }
 
-    // The alignment test folds away for the constant alignments workloads pass.
-    void* allocate(std::size_t size, std::size_t align) {
-        void* p = align <= ARENA_DEFAULT_ALIGNMENT ? arena_alloc(arena_, size)
-                                                   : arena_alloc_aligned(arena_, size, align);
-        if (__builtin_expect(p == nullptr, 0)) out_of_memory(kName, size, align);
-        return p;
-    }
+    void* allocate(std::size_t size, std::size_t align) { return allocate_in(arena_, size, align, kName); }
     void* allocate_pointer_free(std::size_t size, std::size_t align) { return allocate(size, align); }
     void deallocate(void*, std::size_t, std::size_t) {}  // an arena cannot free one object
     void reset() { arena_reset(arena_); }
     void release() {
         retired_upstream_ += stats().upstream_allocations;
-        arena_destroy(arena_);
+        arena_destroy(arena_);  // and every child arena still open
+        ++releases_;
         create();
     }
     std::size_t footprint_bytes() const { return stats().committed_bytes; }
     std::optional<std::size_t> upstream_allocations() const {
         return retired_upstream_ + stats().upstream_allocations;
     }
-    ArenaStats stats() const {
-        ArenaStats s;
-        arena_get_stats(arena_, &s, ARENA_STATS_INCLUDE_CHILDREN);
-        return s;
+    BlockStats block_stats() const {
+        ArenaStats s = stats();
+        return {s.block_count, s.committed_bytes, s.requested_bytes, s.suggested_initial_capacity};
     }
     Arena* get() const { return arena_; }
+
+    // A child arena: reset() is arena_reset, closing it arena_destroy, unless
+    // the adapter's release() destroyed it with the parent already.
+    class ChildArena : public lifetime::Bulk {
+    public:
+        static constexpr const char* kKind = "child arena";
+        ChildArena(ArenaAdapter& owner, std::size_t initial_capacity)
+            : owner_(owner), opened_after_(owner.releases_), child_(arena_create_child(owner.arena_, initial_capacity)) {
+            if (child_ == nullptr) out_of_memory(kRegionName, initial_capacity, 0);
+        }
+        ~ChildArena() {
+            if (owner_.releases_ == opened_after_) arena_destroy(child_);
+        }
+        ChildArena(const ChildArena&) = delete;
+        ChildArena& operator=(const ChildArena&) = delete;
+        void* allocate(std::size_t n, std::size_t align) { return allocate_in(child_, n, align, kRegionName); }
+        void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
+        void deallocate(void*, std::size_t, std::size_t) {}
+        void reset() { arena_reset(child_); }
+
+    private:
+        static constexpr std::string_view kRegionName = "arena child";
+        const ArenaAdapter& owner_;
+        std::uint64_t opened_after_;  // the owner's release() count when opened
+        Arena* child_;
+    };
+    ChildArena open_region(std::size_t initial_capacity) { return ChildArena(*this, initial_capacity); }
 
     static bool verify_live(std::string* why) {
         Arena* a = arena_create(0);
@@ -67,6 +83,18 @@ public:
     }
 
 private:
+    // The alignment test folds away for the constant alignments workloads pass.
+    static void* allocate_in(Arena* arena, std::size_t size, std::size_t align, std::string_view who) {
+        void* p = align <= ARENA_DEFAULT_ALIGNMENT ? arena_alloc(arena, size) : arena_alloc_aligned(arena, size, align);
+        if (__builtin_expect(p == nullptr, 0)) out_of_memory(who, size, align);
+        return p;
+    }
+    // Children included.
+    ArenaStats stats() const {
+        ArenaStats s;
+        arena_get_stats(arena_, &s, ARENA_STATS_INCLUDE_CHILDREN);
+        return s;
+    }
     void create() {
         arena_ = arena_create_ex(&options_);
         if (arena_ == nullptr) out_of_memory(kName, options_.initial_capacity, 0);
@@ -75,6 +103,7 @@ private:
     ArenaOptions options_{};
     Arena* arena_ = nullptr;
     std::size_t retired_upstream_ = 0;
+    std::uint64_t releases_ = 0;
 };
 
 }  // namespace competitors

@@ -63,13 +63,9 @@ inline thread_local bool registered_here = false;
 
 }  // namespace boehm_detail
 
-class BoehmAdapter : public AdapterBase {
+class BoehmAdapter : public AdapterBase<lifetime::Collected, FootprintScope::kProcess> {
 public:
     static constexpr std::string_view kName = "boehm";
-    static constexpr bool kFrees = false;
-    static constexpr bool kBulkRelease = false;
-    static constexpr bool kCollected = true;
-    static constexpr FootprintScope kScope = FootprintScope::kProcess;
 
     explicit BoehmAdapter(const AdapterConfig&) { process_init(); }
 

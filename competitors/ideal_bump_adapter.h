@@ -1,10 +1,10 @@
 // ideal_bump_adapter.h - the physical lower bound: one buffer, mapped and
 // pre-faulted up front from AdapterConfig::capacity_hint, and an allocation
 // that is only "round the cursor up, add the size". No bounds check in the
-// hot path: exhausted() tells afterwards whether the hint was too small (the
-// harness checks it after every fill, outside the timed region). Nothing is
-// freed one by one; reset() and release() rewind the cursor and keep the
-// buffer until the adapter is destroyed.
+// hot path: exhausted_reason() tells afterwards whether the hint was too
+// small (the harness checks it after every fill, outside the timed region).
+// Nothing is freed one by one; reset() and release() rewind the cursor and
+// keep the buffer until the adapter is destroyed.
 //
 // The cursor lives in memory (a header at the start of the mapping) and every
 // allocate() loads and stores it, as any allocator's state is loaded and
@@ -23,13 +23,9 @@
 
 namespace competitors {
 
-class IdealBumpAdapter : public AdapterBase {
+class IdealBumpAdapter : public AdapterBase<lifetime::Bulk> {
 public:
     static constexpr std::string_view kName = "ideal_bump";
-    static constexpr bool kFrees = false;
-    static constexpr bool kBulkRelease = true;
-    static constexpr bool kCollected = false;
-    static constexpr FootprintScope kScope = FootprintScope::kInstance;
 
     explicit IdealBumpAdapter(const AdapterConfig& config) {
         if (config.capacity_hint == 0) {
@@ -46,8 +42,6 @@ public:
         state_->end = static_cast<char*>(p) + mapped_;
     }
     ~IdealBumpAdapter() { munmap(state_, mapped_); }
-    IdealBumpAdapter(const IdealBumpAdapter&) = delete;
-    IdealBumpAdapter& operator=(const IdealBumpAdapter&) = delete;
 
     void* allocate(std::size_t size, std::size_t align) {
         State* s = state_;
@@ -62,7 +56,7 @@ public:
     void release() { state_->cursor = state_->base; }
     std::size_t footprint_bytes() const { return mapped_; }
     std::optional<std::size_t> upstream_allocations() const { return 1; }
-    bool exhausted() const { return state_->cursor > state_->end; }
+    const char* exhausted_reason() const { return state_->cursor > state_->end ? "buffer exhausted" : nullptr; }
 
     static bool verify_live(std::string*) { return true; }
 

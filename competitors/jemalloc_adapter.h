@@ -36,14 +36,8 @@ public:
     static bool verify_live(std::string* why) {
         // A large size class: small ones are served from the thread cache and only
         // reach stats.allocated when the cache is flushed.
-        constexpr std::size_t kProbe = 256 << 10;
-        std::size_t before = stat("stats.allocated");
-        void* p = probe_malloc(kProbe);
-        std::size_t after = stat("stats.allocated");
-        std::free(p);
-        bool ok = p != nullptr && after >= before + kProbe;
-        if (!ok && why) *why = "jemalloc's stats.allocated did not count a 256 KiB malloc()";
-        return ok;
+        return counts_malloc(256 << 10, [] { return stat("stats.allocated"); }, why,
+                             "jemalloc's stats.allocated did not count a 256 KiB malloc()");
     }
 };
 

@@ -34,16 +34,9 @@ public:
         return true;
 #endif
         constexpr std::size_t kProbe = 4096;  // small: leaves little free memory behind
-        std::size_t before = mallinfo2().uordblks;
-        void* p = probe_malloc(kProbe);
-        std::size_t after = mallinfo2().uordblks;
-        std::free(p);
-        bool ok = p != nullptr && after >= before + kProbe;
-        if (!ok && why) {
-            *why = "glibc mallinfo2() did not count a " + std::to_string(kProbe) +
-                   "-byte malloc: another allocator is interposed";
-        }
-        return ok;
+        return counts_malloc(kProbe, [] { return mallinfo2().uordblks; }, why,
+                             "glibc mallinfo2() did not count a " + std::to_string(kProbe) +
+                                 "-byte malloc: another allocator is interposed");
     }
 };
 

@@ -3,25 +3,21 @@
 // same calls (malloc, posix_memalign, free); which library answers them is
 // decided at link time (see CMakeLists.txt: bench_jemalloc links jemalloc so
 // that it replaces malloc in that process). Each adapter adds its own
-// statistics call for footprint_bytes() and verify_live().
+// statistics call for footprint_bytes(), in_use_bytes() and verify_live().
 #ifndef COMPETITORS_MALLOC_FAMILY_H
 #define COMPETITORS_MALLOC_FAMILY_H
 
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "adapter.h"
 
 namespace competitors {
 
-class MallocFamilyBase : public AdapterBase {
+class MallocFamilyBase : public AdapterBase<lifetime::Free, FootprintScope::kProcess> {
 public:
-    static constexpr bool kFrees = true;
-    static constexpr bool kBulkRelease = false;
-    static constexpr bool kCollected = false;
-    static constexpr FootprintScope kScope = FootprintScope::kProcess;
-
     static void* allocate_with(std::string_view name, std::size_t size, std::size_t align) {
         void* p;
         if (align <= alignof(std::max_align_t)) {
@@ -37,6 +33,21 @@ public:
     void release() {}
 
 protected:
+    // verify_live(): the allocator's own counter of allocated bytes (read by
+    // counter()) grows by a probe malloc() of n bytes, which proves that this
+    // allocator answers malloc in this process; failure explains otherwise.
+    template <class Counter>
+    static bool counts_malloc(std::size_t n, Counter counter, std::string* why, std::string_view failure) {
+        std::size_t before = counter();
+        void* p = probe_malloc(n);
+        std::size_t after = counter();
+        std::free(p);
+        bool ok = p != nullptr && after >= before + n;
+        if (!ok && why) *why = failure;
+        return ok;
+    }
+
+private:
     // A probe allocation the optimizer cannot remove (malloc/free pairs may be
     // elided otherwise).
     static void* probe_malloc(std::size_t n) {

@@ -1,9 +1,10 @@
 // mimalloc_adapter.h - mimalloc through its own entry points (mi_malloc,
 // mi_malloc_aligned, mi_free) on the default heap, which is per thread: the
-// footprint is that heap's committed pages (mimalloc_heap_committed_bytes). malloc itself is not
-// overridden (see mimalloc_api.h), so the harness and the C library keep
-// using glibc. verify_live() checks that the adapter's memory is owned by
-// mimalloc's default heap and that plain malloc() memory is not.
+// footprint is that heap's committed pages (mimalloc_heap_committed_bytes).
+// malloc itself is not overridden (see mimalloc_api.h), so the harness and
+// the C library keep using glibc. verify_live() checks that the adapter's
+// memory is owned by mimalloc's default heap and that plain malloc() memory
+// is not.
 #ifndef COMPETITORS_MIMALLOC_ADAPTER_H
 #define COMPETITORS_MIMALLOC_ADAPTER_H
 
@@ -14,13 +15,10 @@
 
 namespace competitors {
 
-class MimallocAdapter : public AdapterBase {
+// Scope: per instance, the thread's heap.
+class MimallocAdapter : public AdapterBase<lifetime::Free> {
 public:
     static constexpr std::string_view kName = "mimalloc";
-    static constexpr bool kFrees = true;
-    static constexpr bool kBulkRelease = false;
-    static constexpr bool kCollected = false;
-    static constexpr FootprintScope kScope = FootprintScope::kInstance;  // the thread's heap
 
     explicit MimallocAdapter(const AdapterConfig&) : mi_(mimalloc_api()) {}
     static void process_init() { mimalloc_api(); }
@@ -38,12 +36,7 @@ public:
 
     static bool verify_live(std::string* why) {
         MimallocAdapter a{AdapterConfig{}};
-        void* p = a.allocate(64, 16);
-        void* q = std::malloc(64);
-        bool ok = mimalloc_owns(mimalloc_api().heap_get_default(), p, q, why);
-        std::free(q);
-        a.deallocate(p, 64, 16);
-        return ok;
+        return mimalloc_serves(a, mimalloc_api().heap_get_default(), nullptr, why);
     }
 
 private:

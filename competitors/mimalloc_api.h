@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #ifndef ARENA_MIMALLOC_LIBRARY
 #define ARENA_MIMALLOC_LIBRARY "libmimalloc.so.2"
@@ -89,14 +90,23 @@ inline std::size_t mimalloc_heap_committed_bytes(mi_heap_t* heap) {
     return committed;
 }
 
-// p (from the adapter) belongs to heap; from_malloc (from malloc()) does not.
-inline bool mimalloc_owns(mi_heap_t* heap, void* p, void* from_malloc, std::string* why) {
+// verify_live() of the mimalloc adapters: an allocation of a belongs to
+// heap, and to no other_heap (if given), while plain malloc() memory does not.
+template <class A>
+bool mimalloc_serves(A& a, mi_heap_t* heap, mi_heap_t* other_heap, std::string* why) {
     const MimallocApi& mi = mimalloc_api();
-    bool ok = p != nullptr && mi.heap_check_owned(heap, p) && !mi.heap_check_owned(heap, from_malloc);
+    void* p = a.allocate(64, 16);
+    void* q = std::malloc(64);
+    bool ok = p != nullptr && mi.heap_check_owned(heap, p) && !mi.heap_check_owned(heap, q);
     if (!ok && why) {
         *why = "mimalloc: adapter memory is not owned by the mimalloc heap, or malloc() is "
                "unexpectedly served by mimalloc";
+    } else if (other_heap != nullptr && mi.heap_check_owned(other_heap, p)) {
+        ok = false;
+        if (why) *why = std::string(A::kName) + ": memory comes from the default heap";
     }
+    std::free(q);
+    a.deallocate(p, 64, 16);
     return ok;
 }
 

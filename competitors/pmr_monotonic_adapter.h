@@ -3,7 +3,8 @@
 // upstream resource (new/delete, i.e. glibc malloc) so that its footprint and
 // upstream allocations can be read. deallocate() is a no-op (as in the
 // resource itself); reset() and release() call release(), which hands every
-// upstream block back.
+// upstream block back. Nested regions are monotonic_buffer_resources over the
+// same counting upstream, so their blocks count in footprint_bytes().
 #ifndef COMPETITORS_PMR_MONOTONIC_ADAPTER_H
 #define COMPETITORS_PMR_MONOTONIC_ADAPTER_H
 
@@ -42,32 +43,35 @@ private:
     std::size_t allocations_ = 0;
 };
 
-class PmrMonotonicAdapter : public AdapterBase {
+class PmrMonotonicAdapter : public AdapterBase<lifetime::Bulk> {
 public:
     static constexpr std::string_view kName = "pmr_monotonic";
-    static constexpr bool kFrees = false;
-    static constexpr bool kBulkRelease = true;
-    static constexpr bool kCollected = false;
-    static constexpr FootprintScope kScope = FootprintScope::kInstance;
 
     explicit PmrMonotonicAdapter(const AdapterConfig&) {}
 
-    void* allocate(std::size_t size, std::size_t align) {
-        try {
-            return resource_.allocate(size, align);
-        } catch (const std::bad_alloc&) {
-            out_of_memory(kName, size, align);
-        }
-    }
+    void* allocate(std::size_t size, std::size_t align) { return allocate_in(resource_, size, align, kName); }
     void* allocate_pointer_free(std::size_t size, std::size_t align) { return allocate(size, align); }
     void deallocate(void*, std::size_t, std::size_t) {}
     void reset() { resource_.release(); }
     void release() { resource_.release(); }
     std::size_t footprint_bytes() const { return upstream_.outstanding_bytes(); }
     std::optional<std::size_t> upstream_allocations() const { return upstream_.allocations(); }
-    // The counting upstream: a nested monotonic_buffer_resource over it
-    // (workloads/realistic/heap.h) has its blocks counted in footprint_bytes().
-    std::pmr::memory_resource* upstream_resource() { return &upstream_; }
+
+    // A nested resource: reset() is its release(), closing it too.
+    class NestedResource : public lifetime::Bulk {
+    public:
+        static constexpr const char* kKind = "nested monotonic_buffer_resource";
+        NestedResource(std::pmr::memory_resource* upstream, std::size_t initial_capacity)
+            : child_(initial_capacity != 0 ? initial_capacity : 1024, upstream) {}
+        void* allocate(std::size_t n, std::size_t align) { return allocate_in(child_, n, align, "pmr_monotonic region"); }
+        void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
+        void deallocate(void*, std::size_t, std::size_t) {}
+        void reset() { child_.release(); }
+
+    private:
+        std::pmr::monotonic_buffer_resource child_;  // neither copyable nor movable
+    };
+    NestedResource open_region(std::size_t initial_capacity) { return NestedResource(&upstream_, initial_capacity); }
 
     static bool verify_live(std::string* why) {
         PmrMonotonicAdapter a{AdapterConfig{}};
@@ -77,6 +81,16 @@ public:
     }
 
 private:
+    // On the concrete resource type: the call stays devirtualized.
+    template <class Resource>
+    static void* allocate_in(Resource& r, std::size_t size, std::size_t align, std::string_view who) {
+        try {
+            return r.allocate(size, align);
+        } catch (const std::bad_alloc&) {
+            out_of_memory(who, size, align);
+        }
+    }
+
     CountingResource upstream_;
     std::pmr::monotonic_buffer_resource resource_{&upstream_};
 };

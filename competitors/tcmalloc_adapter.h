@@ -34,13 +34,8 @@ public:
 
     static bool verify_live(std::string* why) {
         constexpr std::size_t kProbe = 4096;  // small: leaves little free memory behind
-        std::size_t before = property("generic.current_allocated_bytes");
-        void* p = probe_malloc(kProbe);
-        std::size_t after = property("generic.current_allocated_bytes");
-        std::free(p);
-        bool ok = p != nullptr && after >= before + kProbe;
-        if (!ok && why) *why = "tcmalloc's generic.current_allocated_bytes did not count a 4 KiB malloc()";
-        return ok;
+        return counts_malloc(kProbe, [] { return property("generic.current_allocated_bytes"); }, why,
+                             "tcmalloc's generic.current_allocated_bytes did not count a 4 KiB malloc()");
     }
 };
 

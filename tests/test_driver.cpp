@@ -35,13 +35,13 @@ class Driver : public testing::Test {
 protected:
     static void SetUpTestSuite() {
         bench::set_scale(bench::Scale::kSmoke);
-        bench::register_all<competitors::ArenaAdapter>();
-        bench::register_all<competitors::IdealBumpAdapter>();
-        bench::register_all<competitors::MallocAdapter>();
-        bench::register_all<competitors::PmrMonotonicAdapter>();
+        bench::register_synthetic<competitors::ArenaAdapter>();
+        bench::register_synthetic<competitors::IdealBumpAdapter>();
+        bench::register_synthetic<competitors::MallocAdapter>();
+        bench::register_synthetic<competitors::PmrMonotonicAdapter>();
         char arg0[] = "test_driver";
         char min_time[] = "--benchmark_min_time=0.0001";
-        // The synthetic workloads only (register_all may add later ones).
+        // The synthetic workloads only.
         char filter[] =
             "--benchmark_filter=^(small_fixed|mixed_sizes|aligned|reset_cycles|churn|large|"
             "capacity_sweep|small_fixed_mt)/";

@@ -134,10 +134,10 @@ TEST(Checksum, DependsOnSizesAndSerialsOnly) {
 }
 
 // A counting adapter: which release path release_all() takes per kind.
-template <bool Frees, bool Bulk, bool Collected>
+template <bool Frees, bool BulkRelease, bool Collected>
 struct CountingAdapter : competitors::IdealBumpAdapter {
     static constexpr bool kFrees = Frees;
-    static constexpr bool kBulkRelease = Bulk;
+    static constexpr bool kBulkRelease = BulkRelease;
     static constexpr bool kCollected = Collected;
     using IdealBumpAdapter::IdealBumpAdapter;
     void deallocate(void*, std::size_t, std::size_t) { ++frees; }

@@ -20,7 +20,6 @@
 #include ARENA_BENCH_ADAPTER_HEADER
 #include "measure.h"
 #include "registry.h"
-#include "realistic/register.h"
 
 using Adapter = competitors::ARENA_BENCH_ADAPTER_CLASS;
 
@@ -75,8 +74,7 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("arena_bench_tsc_ns_per_tick", std::to_string(cal.ns_per_tick));
     benchmark::AddCustomContext("arena_bench_timer_overhead_ns", std::to_string(cal.overhead_ns()));
 
-    bench::register_all<Adapter>();
-    bench::register_realistic<Adapter>(argv[0]);
+    bench::register_all<Adapter>(argv[0]);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
 

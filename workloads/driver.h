@@ -57,6 +57,15 @@ using competitors::GcStats;
 
 using Extras = std::vector<std::pair<std::string, double>>;
 
+// The counters of an adapter that reports its blocks (extra_counters of the
+// workloads that show them).
+inline void add_block_counters(const competitors::BlockStats& s, Extras& out) {
+    out.emplace_back("blocks", static_cast<double>(s.blocks));
+    out.emplace_back("committed_bytes", static_cast<double>(s.committed_bytes));
+    out.emplace_back("waste_bytes", static_cast<double>(s.committed_bytes - s.requested_bytes));
+    out.emplace_back("suggested_capacity_bytes", static_cast<double>(s.suggested_initial_capacity));
+}
+
 // ---- probes: what happens around each allocation in each pass -------------------
 
 struct NoProbe {
@@ -184,12 +193,10 @@ AdapterConfig config_for(const W& w) {
 
 template <Adapter A, class W>
 bool check_fill(A& a, const W& w, const std::string& run_name) {
-    if constexpr (requires { a.exhausted(); }) {
-        if (a.exhausted()) {
-            report_failure(run_name + ": ideal_bump buffer exhausted (capacity_hint " +
-                           std::to_string(w.capacity_hint()) + " too small)");
-            return false;
-        }
+    if (const char* why = a.exhausted_reason()) {
+        report_failure(run_name + ": " + std::string(A::kName) + " " + why + " (capacity_hint " +
+                       std::to_string(w.capacity_hint()) + " too small)");
+        return false;
     }
     return true;
 }
@@ -413,6 +420,19 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
         record_latency_cdf(shared.run_name, mine.latency);
     }
     if (tid != 0) A::thread_leave();
+}
+
+// Registers one benchmark running workload W (made by make) on adapter A.
+// threads > 0 registers a multi-threaded run (name gets "/threads:N").
+template <Adapter A, class W>
+void register_workload(const std::string& name, std::function<std::unique_ptr<W>()> make, int threads = 0) {
+    std::string run_name = threads > 0 ? name + "/threads:" + std::to_string(threads) : name;
+    auto shared = std::make_shared<Shared>(run_name, threads > 0 ? threads : 1);
+    auto* b = benchmark::RegisterBenchmark(name.c_str(), [shared, make](benchmark::State& state) {
+        run_benchmark<A, W>(state, *shared, make);
+    });
+    b->UseManualTime();
+    if (threads > 0) b->Threads(threads);
 }
 
 }  // namespace bench

@@ -89,11 +89,11 @@ public:
 
     template <Adapter A, class P>
     std::size_t fill_impl(A& a, P& probe) {
-        using TH = Heap<Region<A>, P>;
+        using TH = Heap<RegionOf<A>, P>;
         Heap<A, P> h(a, probe);
         checks_ = 0;
         {
-            Region<A> region(a, 0);
+            auto region = open_region(a, 0);
             TH t(region, probe);
             TreeNode* stretch = bottom_up(t, max_depth_ + 2);
             checks_ = hash_combine(checks_, check_tree(stretch));
@@ -107,7 +107,7 @@ public:
         for (std::size_t i = 0; i < array_size_ / 2; ++i) array[i] = 1.0 / static_cast<double>(i + 1);
         for (std::size_t i = array_size_ / 2; i < array_size_; ++i) array[i] = static_cast<double>(i);
         for (int d = kMinDepth; d <= max_depth_; d += 2) {
-            Region<A> region(a, 0);
+            auto region = open_region(a, 0);
             TH t(region, probe);
             std::uint64_t n = iterations(d), sum = 0;
             for (std::uint64_t i = 0; i < n; ++i) {
@@ -150,15 +150,12 @@ public:
 
     template <Adapter A, class P>
     std::size_t release_impl(A& a, P& probe, std::size_t live) {
-        Heap<A, P> h(a, probe, live);
-        std::size_t leaked = end_of_life(h, [&] {
+        std::size_t leaked = release_all(a, probe, live, [&](auto& h) {
             free_nodes(h, long_lived_);
             h.free(array_, array_size_ * sizeof(double));
         });
         long_lived_ = nullptr;
         array_ = nullptr;
-        roots_.clear();
-        end_phase(a);
         return leaked;
     }
 

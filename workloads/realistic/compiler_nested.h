@@ -2,14 +2,14 @@
 // pipeline (compiler.h) over the same real Scheme sources as scheme_reader.
 //
 // fill (timed): a fresh symbol table in the parent; for every top-level form
-// of every file a temporary Region is opened (arena: arena_create_child;
-// mimalloc_heap: a second mi_heap; pmr_monotonic: a nested
-// monotonic_buffer_resource), the form is read into it, expanded, analysed
-// (free variables) and closure-converted there, the IR is copied into the
-// parent, and the region is closed (arena_destroy of the child). The other
-// allocators do the same work with their own lifetimes: malloc-family frees
-// every temporary of the form one by one before the next form; Boehm drops
-// them; ideal_bump abandons them in its buffer.
+// of every file a temporary region is opened (competitors/region.h: a child
+// arena, a second mi_heap, a nested monotonic_buffer_resource), the form is
+// read into it, expanded, analysed (free variables) and closure-converted
+// there, the IR is copied into the parent, and the region is closed (the
+// child arena destroyed). Allocators without regions do the same work with
+// their own lifetimes: malloc-family frees every temporary of the form one by
+// one before the next form; Boehm drops them; ideal_bump abandons them in its
+// buffer.
 // release (timed separately): the parent (results and symbols) goes as in
 // scheme_reader.
 #ifndef WORKLOADS_REALISTIC_COMPILER_NESTED_H
@@ -36,35 +36,27 @@ public:
     template <Adapter A, class P>
     std::size_t fill_impl(A& a, P& probe) {
         using PH = Heap<A, P>;
-        using TH = Heap<Region<A>, P>;
+        using TH = Heap<RegionOf<A>, P>;
         PH parent(a, probe);
         SymbolTable* table = make_symbol_table(parent);
         roots_[0] = table;
         Compiler<TH, PH> compiler(parent, table);
         Value results = kNil;
-        Pair* tail = nullptr;
+        ListBuilder ir_list(&results, &roots_[1]);
         regions_ = 0;
         leaked_temporaries_ = 0;
         for (const InputFile& f : corpus_.files) {
             // The reader's node heap is switched to each form's region.
             Reader<TH, PH> reader(nullptr, parent, table, f.text, f.path);
             while (true) {
-                Region<A> region(a, kRegionCapacity);
+                auto region = open_region(a, kRegionCapacity);
                 TH temp(region, probe);
                 reader.use_nodes(&temp);
                 Value form;
                 if (!reader.next(&form)) break;
                 ++regions_;
                 typename Compiler<TH, PH>::Unit unit;
-                Value ir = compiler.compile(temp, form, &unit);
-                Value cell = cons(parent, ir, kNil);
-                if (tail == nullptr) {
-                    results = cell;
-                    roots_[1] = as_pair(results);
-                } else {
-                    tail->cdr = cell;
-                }
-                tail = as_pair(cell);
+                ir_list.append(parent, compiler.compile(temp, form, &unit));
                 // The form's temporaries die: one by one, or with the region.
                 if constexpr (TH::kFreeAtEnd) {
                     compiler.free_unit(temp, unit);
@@ -73,33 +65,21 @@ public:
                 temp.all_dead();
             }
         }
-        results_ = results;
-        table_ = table;
+        out_ = {results, table};
         stats_ = compiler.stats;
         return parent.live_bytes();
     }
 
     Digest digest() const {
         Digest d;
-        d.hash = hash_tree(results_, &d.misaligned);
-        d.hash = hash_combine(d.hash, table_ != nullptr ? table_->count : 0);
-        d.hash = hash_combine(d.hash, regions_);
+        d.hash = hash_combine(out_.hash(&d.misaligned), regions_);
         stats_.fold_into(&d.hash);
         return d;
     }
 
     template <Adapter A, class P>
     std::size_t release_impl(A& a, P& probe, std::size_t live) {
-        Heap<A, P> h(a, probe, live);
-        std::size_t leaked = end_of_life(h, [&] {
-            free_tree(h, results_);
-            free_symbol_table(h, table_);
-        });
-        results_ = kNil;
-        table_ = nullptr;
-        roots_.clear();
-        end_phase(a);
-        return leaked + leaked_temporaries_;
+        return release_all(a, probe, live, [&](auto& h) { out_.free(h); }) + leaked_temporaries_;
     }
 
     void memory_counters(Extras& extras) const {
@@ -110,12 +90,10 @@ public:
 
     const CompileStats& stats() const { return stats_; }
     std::uint64_t regions() const { return regions_; }
-    Value results() const { return results_; }
 
 private:
     const Corpus& corpus_;
-    Value results_ = kNil;
-    SymbolTable* table_ = nullptr;
+    SchemeOutput out_;  // the IR of every form
     CompileStats stats_;
     std::uint64_t regions_ = 0;
     std::size_t leaked_temporaries_ = 0;

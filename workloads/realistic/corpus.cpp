@@ -1,6 +1,8 @@
 // corpus.cpp - input discovery, loading, validation and sampling (corpus.h).
 #include "corpus.h"
 
+#include <benchmark/benchmark.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -272,6 +274,32 @@ const Corpus& json_corpus() {
     static const Corpus c =
         load_corpus(InputKind::kJson, json_budget(), pick<std::size_t>(32 << 10, 512 << 10, 2 << 20), validate_json);
     return c;
+}
+
+void check_input_settings(const char* program) {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    const char* mode = std::getenv("ARENA_BENCH_INPUTS");
+    bool scheme_explicit = false, json_explicit = false;
+    std::vector<std::string> scheme_dirs = input_dirs(InputKind::kScheme, &scheme_explicit);
+    std::vector<std::string> json_dirs = input_dirs(InputKind::kJson, &json_explicit);
+    try {
+        if ((mode != nullptr && *mode != '\0') || scheme_explicit) scheme_corpus();
+        if ((mode != nullptr && *mode != '\0') || json_explicit) json_corpus();
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "%s: bad input setting: %s\n", program, e.what());
+        std::exit(2);
+    }
+    auto join = [](const std::vector<std::string>& dirs) {
+        std::string s;
+        for (const std::string& d : dirs) s += (s.empty() ? "" : ":") + d;
+        return s;
+    };
+    benchmark::AddCustomContext("realistic_inputs",
+                                std::string("mode=") + (mode != nullptr && *mode ? mode : "auto") +
+                                    "; scheme dirs=" + join(scheme_dirs) + "; json dirs=" + join(json_dirs) +
+                                    " (each row's label says what was used)");
 }
 
 }  // namespace bench::realistic

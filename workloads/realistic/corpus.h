@@ -89,6 +89,12 @@ const Corpus& json_corpus();
 std::size_t scheme_budget();
 std::size_t json_budget();
 
+// Called when the workloads are registered: loads the corpora now if their
+// settings are explicit (environment), and ends the process with status 2 on
+// a bad setting, before anything runs. Adds the input settings to the
+// benchmark context. program names the binary in the message.
+void check_input_settings(const char* program);
+
 }  // namespace bench::realistic
 
 #endif  // WORKLOADS_REALISTIC_CORPUS_H

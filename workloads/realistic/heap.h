@@ -1,6 +1,6 @@
 // heap.h - how the realistic workloads allocate: every allocation goes through
 // a Heap (probe calls and live-byte accounting around an adapter or a
-// temporary Region of it), objects that must stay reachable for a collector
+// temporary region of it), objects that must stay reachable for a collector
 // sit in a RootSet, and reference runs use RefAdapter (private mmap'd memory,
 // so computing a workload's expected checksum never touches the heap being
 // measured).
@@ -15,22 +15,15 @@
 //                      (malloc, mimalloc, jemalloc, tcmalloc); bulk allocators
 //                      drop everything at once, a collector drops the roots.
 //
-// Region<A> ("scoped child region"): temporaries of one pass, with their own
-// lifetime inside the adapter's. Chosen from what the adapter exposes:
-//   arena          a child arena (arena_create_child / arena_reset /
-//                  arena_destroy); the parent's statistics include it
-//   mimalloc_heap  a separate mi_heap (mi_heap_new / mi_heap_destroy)
-//   pmr_monotonic  a std::pmr::monotonic_buffer_resource over the adapter's
-//                  counting upstream (its blocks count in the footprint)
-//   others         the adapter itself: malloc-family frees each temporary,
-//                  boehm drops them, ideal_bump abandons them in its buffer
+// Regions (competitors/region.h): temporaries of one pass, with their own
+// lifetime inside the adapter's, opened with open_region(a, capacity): a child
+// arena, a separate mi_heap, a nested monotonic resource, or the adapter
+// itself where it offers none. A Heap runs over an adapter or a region alike.
 #ifndef WORKLOADS_REALISTIC_HEAP_H
 #define WORKLOADS_REALISTIC_HEAP_H
 
-#include <arena/arena.h>
 #include <sys/mman.h>
 
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -40,12 +33,14 @@
 
 #include "adapter.h"
 #include "measure.h"
-#include "mimalloc_api.h"
+#include "region.h"
 
 namespace bench::realistic {
 
 using competitors::Adapter;
 using competitors::AdapterConfig;
+using competitors::open_region;
+using competitors::RegionOf;
 
 // Every realistic allocation asks for this alignment (pairs and objects use
 // the low 3 bits of their addresses as tags).
@@ -64,7 +59,7 @@ struct CountProbe {
 
 // ---- Heap ---------------------------------------------------------------------------
 
-// B is an adapter or a Region: allocate / allocate_pointer_free / deallocate and
+// B is an adapter or a region: allocate / allocate_pointer_free / deallocate and
 // the traits kFrees, kBulkRelease, kCollected.
 template <class B, class P>
 class Heap {
@@ -81,21 +76,11 @@ public:
 
     // Memory that may hold pointers to other objects.
     void* alloc(std::size_t n) {
-        probe_->before();
-        void* p = b_->allocate(n, kAlign);
-        probe_->after(n);
-        live_ += n;
-        ++count_;
-        return p;
+        return counted(n, [&] { return b_->allocate(n, kAlign); });
     }
     // Memory that holds no pointers (strings, numbers): never scanned by a collector.
     void* alloc_data(std::size_t n) {
-        probe_->before();
-        void* p = b_->allocate_pointer_free(n, kAlign);
-        probe_->after(n);
-        live_ += n;
-        ++count_;
-        return p;
+        return counted(n, [&] { return b_->allocate_pointer_free(n, kAlign); });
     }
     template <class T>
     T* alloc_array(std::size_t count) {
@@ -120,147 +105,21 @@ public:
     P& probe() const { return *probe_; }
 
 private:
+    // One allocation of n bytes, inside the probe's before()/after().
+    template <class Allocate>
+    void* counted(std::size_t n, Allocate allocate) {
+        probe_->before();
+        void* p = allocate();
+        probe_->after(n);
+        live_ += n;
+        ++count_;
+        return p;
+    }
+
     B* b_;
     P* probe_;
     std::size_t live_ = 0;
     std::size_t count_ = 0;
-};
-
-// ---- Region: a scoped child region ----------------------------------------------------
-
-// Default: temporaries come from the adapter itself and die the adapter's way.
-template <Adapter A>
-class Region {
-public:
-    static constexpr bool kFrees = A::kFrees;
-    static constexpr bool kBulkRelease = A::kBulkRelease;
-    static constexpr bool kCollected = A::kCollected;
-    static constexpr const char* kKind = "parent";
-
-    Region(A& a, std::size_t /*initial_capacity*/) : a_(a) {}
-    Region(const Region&) = delete;
-    Region& operator=(const Region&) = delete;
-    void* allocate(std::size_t n, std::size_t align) { return a_.allocate(n, align); }
-    void* allocate_pointer_free(std::size_t n, std::size_t align) { return a_.allocate_pointer_free(n, align); }
-    void deallocate(void* p, std::size_t n, std::size_t align) { a_.deallocate(p, n, align); }
-    // Every temporary is dead (freed one by one before, dropped, or abandoned).
-    void reset() {}
-
-private:
-    A& a_;
-};
-
-// arena: a child arena of the adapter's arena.
-template <Adapter A>
-    requires requires(const A& a) {
-        { a.get() } -> std::same_as<::Arena*>;
-    }
-class Region<A> {
-public:
-    static constexpr bool kFrees = false;
-    static constexpr bool kBulkRelease = true;
-    static constexpr bool kCollected = false;
-    static constexpr const char* kKind = "child arena";
-
-    Region(A& a, std::size_t initial_capacity) : child_(arena_create_child(a.get(), initial_capacity)) {
-        if (child_ == nullptr) competitors::out_of_memory("arena child", initial_capacity, 0);
-    }
-    ~Region() { arena_destroy(child_); }
-    Region(const Region&) = delete;
-    Region& operator=(const Region&) = delete;
-    void* allocate(std::size_t n, std::size_t align) {
-        void* p = align <= ARENA_DEFAULT_ALIGNMENT ? arena_alloc(child_, n) : arena_alloc_aligned(child_, n, align);
-        if (__builtin_expect(p == nullptr, 0)) competitors::out_of_memory("arena child", n, align);
-        return p;
-    }
-    void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
-    void deallocate(void*, std::size_t, std::size_t) {}
-    void reset() { arena_reset(child_); }
-
-private:
-    ::Arena* child_;
-};
-
-// mimalloc_heap: a second mimalloc heap (through the adapter's privately
-// loaded mimalloc API), attached to the adapter so that its pages count in
-// the adapter's footprint.
-template <Adapter A>
-    requires requires(A& a, mi_heap_t* h) {
-        { a.heap() } -> std::same_as<mi_heap_t*>;
-        a.api().heap_new;
-        a.attach_child_heap(h);
-        a.detach_child_heap(h);
-    }
-class Region<A> {
-public:
-    static constexpr bool kFrees = true;
-    static constexpr bool kBulkRelease = true;
-    static constexpr bool kCollected = false;
-    static constexpr const char* kKind = "separate mi_heap";
-
-    Region(A& a, std::size_t) : a_(a), mi_(a.api()), heap_(make()) {}
-    ~Region() {
-        a_.detach_child_heap(heap_);
-        mi_.heap_destroy(heap_);
-    }
-    Region(const Region&) = delete;
-    Region& operator=(const Region&) = delete;
-    void* allocate(std::size_t n, std::size_t align) {
-        void* p = align <= alignof(std::max_align_t) ? mi_.heap_malloc(heap_, n) : mi_.heap_malloc_aligned(heap_, n, align);
-        if (__builtin_expect(p == nullptr, 0)) competitors::out_of_memory("mimalloc_heap region", n, align);
-        return p;
-    }
-    void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
-    void deallocate(void* p, std::size_t, std::size_t) { mi_.free(p); }
-    // As the adapter's reset(): destroy the heap and start a new one.
-    void reset() {
-        a_.detach_child_heap(heap_);
-        mi_.heap_destroy(heap_);
-        heap_ = make();
-    }
-
-private:
-    mi_heap_t* make() {
-        mi_heap_t* h = mi_.heap_new();
-        if (h == nullptr) competitors::out_of_memory("mimalloc_heap region", 0, 0);
-        a_.attach_child_heap(h);
-        return h;
-    }
-    A& a_;
-    const competitors::MimallocApi& mi_;
-    mi_heap_t* heap_;
-};
-
-// pmr_monotonic: a nested monotonic_buffer_resource whose blocks come from
-// the adapter's upstream (as a child arena's come from its parent's).
-template <Adapter A>
-    requires requires(A& a) {
-        { a.upstream_resource() } -> std::convertible_to<std::pmr::memory_resource*>;
-    }
-class Region<A> {
-public:
-    static constexpr bool kFrees = false;
-    static constexpr bool kBulkRelease = true;
-    static constexpr bool kCollected = false;
-    static constexpr const char* kKind = "nested monotonic_buffer_resource";
-
-    Region(A& a, std::size_t initial_capacity)
-        : child_(initial_capacity != 0 ? initial_capacity : 1024, a.upstream_resource()) {}
-    Region(const Region&) = delete;
-    Region& operator=(const Region&) = delete;
-    void* allocate(std::size_t n, std::size_t align) {
-        try {
-            return child_.allocate(n, align);
-        } catch (const std::bad_alloc&) {
-            competitors::out_of_memory("pmr_monotonic region", n, align);
-        }
-    }
-    void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
-    void deallocate(void*, std::size_t, std::size_t) {}
-    void reset() { child_.release(); }
-
-private:
-    std::pmr::monotonic_buffer_resource child_;
 };
 
 // ---- roots --------------------------------------------------------------------------
@@ -296,18 +155,12 @@ private:
 // validation run on it, so they never warm or fragment the allocator being
 // measured in the same process. reset() rewinds (chunks are reused);
 // release() unmaps everything.
-class RefAdapter : public competitors::AdapterBase {
+class RefAdapter : public competitors::AdapterBase<competitors::lifetime::Bulk> {
 public:
     static constexpr std::string_view kName = "reference";
-    static constexpr bool kFrees = false;
-    static constexpr bool kBulkRelease = true;
-    static constexpr bool kCollected = false;
-    static constexpr competitors::FootprintScope kScope = competitors::FootprintScope::kInstance;
 
     explicit RefAdapter(const AdapterConfig& = {}) {}
     ~RefAdapter() { unmap_all(); }
-    RefAdapter(const RefAdapter&) = delete;
-    RefAdapter& operator=(const RefAdapter&) = delete;
 
     void* allocate(std::size_t size, std::size_t align) {
         // ideal_bump's cost of this allocation (its cursor starts 16-aligned

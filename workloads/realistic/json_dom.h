@@ -60,18 +60,15 @@ public:
 
     template <Adapter A, class P>
     std::size_t release_impl(A& a, P& probe, std::size_t live) {
-        Heap<A, P> h(a, probe, live);
-        HeapResource<Heap<A, P>> resource(h);
-        mr_.bind(&resource);
-        std::size_t leaked = end_of_life(h, [&] {
+        std::size_t leaked = release_all(a, probe, live, [&](Heap<A, P>& h) {
+            HeapResource<Heap<A, P>> resource(h);
+            mr_.bind(&resource);
             std::pmr::polymorphic_allocator<> alloc(&mr_);
             for (json::Node& doc : *docs_) json::destroy(doc, &mr_);
             alloc.delete_object(docs_);
+            mr_.bind(nullptr);
         });
-        mr_.bind(nullptr);
         docs_ = nullptr;
-        roots_.clear();
-        end_phase(a);
         return leaked;
     }
 

@@ -14,8 +14,9 @@
 //   from the throughput loop: end_to_end_ns = fill + release per iteration,
 //   warm-up excluded; request_reset adds request latencies).
 //
-// Derived provides fill_impl(a, probe), digest(), release_impl(a, probe),
-// reference_key() and may add own_loop_counters(extras), memory_counters(extras).
+// Derived provides fill_impl(a, probe), digest(), release_impl(a, probe, live)
+// (usually through release_all), reference_key() and may add
+// own_loop_counters(extras), memory_counters(extras).
 #ifndef WORKLOADS_REALISTIC_REALISTIC_H
 #define WORKLOADS_REALISTIC_REALISTIC_H
 
@@ -39,6 +40,20 @@ struct Reference {
     std::size_t bump_bytes = 0;
     std::uint64_t checksum = 0;
 };
+
+// How a workload's long-lived heap ends: objects freed one by one (walk()
+// frees them; the heap's live count must come back to 0), or all at once.
+// Returns the bytes left counted as live (0 unless walk() missed some).
+template <class H, class Walk>
+std::size_t end_of_life(H& h, Walk&& walk) {
+    if constexpr (H::kFreeAtEnd) {
+        walk();
+        return h.live_bytes();
+    } else {
+        h.all_dead();
+        return 0;
+    }
+}
 
 template <class Derived>
 class Realistic {
@@ -148,15 +163,22 @@ protected:
     // True inside a fill of the driver's throughput loop (warm-up excluded).
     bool in_timed_loop() const { return in_timed_loop_; }
 
-    // The end of a release: everything is dead; the allocator keeps its
-    // memory or gives it back (keep_memory()).
-    template <Adapter A>
-    void end_phase(A& a) {
+    // A release: the long-lived objects die (free_all(h) frees them one by
+    // one where the allocator needs it: see end_of_life below), the roots are
+    // dropped and the allocator keeps its memory or gives it back
+    // (keep_memory()). live: the bytes the fill left live. Returns the bytes
+    // still counted as live (0 unless free_all missed some).
+    template <Adapter A, class P, class FreeAll>
+    std::size_t release_all(A& a, P& probe, std::size_t live, FreeAll&& free_all) {
+        Heap<A, P> h(a, probe, live);
+        std::size_t leaked = end_of_life(h, [&] { free_all(h); });
+        roots_.clear();
         if (self().keep_memory()) {
             a.reset();
         } else {
             a.release();
         }
+        return leaked;
     }
 
     RootSet roots_;
@@ -172,20 +194,6 @@ private:
     bool timed_release_ = false, in_timed_loop_ = false;
     std::uint64_t fill_ns_ = 0, release_ns_ = 0, timed_iterations_ = 0;
 };
-
-// How a workload's long-lived heap ends: objects freed one by one (walk()
-// frees them; the heap's live count must come back to 0), or all at once.
-// Returns the bytes left counted as live (0 unless walk() missed some).
-template <class H, class Walk>
-std::size_t end_of_life(H& h, Walk&& walk) {
-    if constexpr (H::kFreeAtEnd) {
-        walk();
-        return h.live_bytes();
-    } else {
-        h.all_dead();
-        return 0;
-    }
-}
 
 }  // namespace bench::realistic
 

@@ -408,10 +408,8 @@ public:
 
     // (keep_memory(): the server keeps its per-request arena between batches.)
     template <Adapter A, class P>
-    std::size_t release_impl(A& a, P&, std::size_t) {
-        roots_.clear();
-        end_phase(a);
-        return 0;
+    std::size_t release_impl(A& a, P& probe, std::size_t live) {
+        return release_all(a, probe, live, [](auto&) {});  // each request freed its own
     }
 
     void own_loop_counters(Extras& extras) {

@@ -91,58 +91,32 @@ public:
         Value define_sym = intern(h, table, "define");
         Value lambda_sym = intern(h, table, "lambda");
         Value all = kNil;
-        Pair* tail = nullptr;
+        ListBuilder files(&all, &roots_[1]);
         for (const InputFile& f : corpus_.files) {
             Reader<Heap<A, P>, Heap<A, P>> reader(&h, h, table, f.text, f.path);
-            Value file_cell = cons(h, kNil, kNil);  // (forms ...) of this file, linked first: always reachable
-            if (tail == nullptr) {
-                all = file_cell;
-                roots_[1] = as_pair(all);
-            } else {
-                tail->cdr = file_cell;
-            }
-            tail = as_pair(file_cell);
-            Pair* form_tail = nullptr;
+            // (forms ...) of this file, linked first: always reachable.
+            ListBuilder forms(&files.append(h, kNil)->car);
             Value form;
-            while (reader.next(&form)) {
-                Value cell = cons(h, form, kNil);
-                if (form_tail == nullptr) {
-                    tail->car = cell;
-                } else {
-                    form_tail->cdr = cell;
-                }
-                form_tail = as_pair(cell);
-            }
+            while (reader.next(&form)) forms.append(h, form);
         }
         stats_ = TreeStats{};
         stats_.files = corpus_.files.size();
         for (Value f = all; f != kNil; f = cdr(f)) stats_.forms += static_cast<std::uint64_t>(std::max(0L, list_length(car(f))));
         walk_tree(all, 0, define_sym, lambda_sym, stats_);
-        all_ = all;
-        table_ = table;
+        out_ = {all, table};
         return h.live_bytes();
     }
 
     Digest digest() const {
         Digest d;
-        d.hash = hash_tree(all_, &d.misaligned);
-        d.hash = hash_combine(d.hash, table_ != nullptr ? table_->count : 0);
+        d.hash = out_.hash(&d.misaligned);
         stats_.fold_into(&d.hash);
         return d;
     }
 
     template <Adapter A, class P>
     std::size_t release_impl(A& a, P& probe, std::size_t live) {
-        Heap<A, P> h(a, probe, live);
-        std::size_t leaked = end_of_life(h, [&] {
-            free_tree(h, all_);
-            free_symbol_table(h, table_);
-        });
-        all_ = kNil;
-        table_ = nullptr;
-        roots_.clear();
-        end_phase(a);
-        return leaked;
+        return release_all(a, probe, live, [&](auto& h) { out_.free(h); });
     }
 
     void memory_counters(Extras& extras) const {
@@ -155,8 +129,7 @@ public:
 
 private:
     const Corpus& corpus_;
-    Value all_ = kNil;
-    SymbolTable* table_ = nullptr;
+    SchemeOutput out_;  // every file's forms
     TreeStats stats_;
 };
 

@@ -158,6 +158,31 @@ Value cons(H& h, Value a, Value d) {
     return from_pair(p);
 }
 
+// Builds a list front to back, one cons per element. The first cell goes to
+// *head, and to *root if given as soon as it exists (a root slot: the list is
+// reachable for a collector before anything else is allocated).
+class ListBuilder {
+public:
+    explicit ListBuilder(Value* head, void** root = nullptr) : head_(head), root_(root) {}
+    template <class H>
+    Pair* append(H& h, Value item) {
+        Value cell = cons(h, item, kNil);
+        if (tail_ == nullptr) {
+            *head_ = cell;
+            if (root_ != nullptr) *root_ = as_pair(cell);
+        } else {
+            tail_->cdr = cell;
+        }
+        tail_ = as_pair(cell);
+        return tail_;
+    }
+
+private:
+    Value* head_;
+    void** root_;
+    Pair* tail_ = nullptr;
+};
+
 template <class H>
 Value make_text(H& h, Type type, const char* data, std::size_t len) {
     Text* t = static_cast<Text*>(h.alloc_data(text_bytes(len)));
@@ -389,6 +414,24 @@ inline std::uint64_t hash_tree(Value v, std::size_t* misaligned) {
         return hash_combine(h, v);  // fixnums, characters, constants
     }
 }
+
+// What a Scheme workload's fill leaves live, until its release: a list (of
+// forms, of IR) and the symbol table its symbols are interned in.
+struct SchemeOutput {
+    Value list = kNil;
+    SymbolTable* table = nullptr;
+
+    // Content only (names, numbers, text): the same for every allocator.
+    std::uint64_t hash(std::size_t* misaligned) const {
+        return hash_combine(hash_tree(list, misaligned), table != nullptr ? table->count : 0);
+    }
+    // Both freed object by object.
+    template <class H>
+    void free(H& h) const {
+        free_tree(h, list);
+        free_symbol_table(h, table);
+    }
+};
 
 // Proper list length, or -1 for an improper or circular-looking list.
 inline long list_length(Value v) {

@@ -1,6 +1,7 @@
-// trace_registry.h - registers trace_replay/<allocator>/<trace> for every trace
-// found, and trace_replay/<allocator>_phase_reset/<trace> for arena-backed
-// adapters (arena_phase_reset). Which traces:
+// trace_registry.h - which traces trace_replay replays (registry.h registers
+// trace_replay/<allocator>/<trace> for each, and
+// trace_replay/<allocator>_phase_reset/<trace> for adapters with
+// kPhaseResetVariant):
 //   ARENA_TRACE_FILES=a.trace:b.trace   exactly these files (any scale)
 //   otherwise at --scale=smoke           the generated synthetic trace
 //   otherwise                            DIR/*.<scale>.trace, DIR being
@@ -18,14 +19,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "driver.h"
+#include "measure.h"
 #include "trace_replay.h"
 #include "trace_synth.h"
 
@@ -100,27 +100,6 @@ inline std::shared_ptr<const trace::ReplayTrace> trace_for(const TraceSource& sr
     }
     cache.emplace(src.name, t);
     return t;
-}
-
-// One benchmark (as registry.h's register_workload, single-threaded).
-template <Adapter A>
-void register_trace_benchmark(const std::string& name, const TraceSource& src, bool phase_reset) {
-    auto shared = std::make_shared<Shared>(name, 1);
-    std::function<std::unique_ptr<TraceReplay>()> make = [src, phase_reset] {
-        return std::make_unique<TraceReplay>(trace_for(src), phase_reset);
-    };
-    benchmark::RegisterBenchmark(name.c_str(), [shared, make](benchmark::State& state) {
-        run_benchmark<A, TraceReplay>(state, *shared, make);
-    })->UseManualTime();
-}
-
-template <Adapter A>
-void register_trace_replay() {
-    const std::string prefix = std::string(TraceReplay::kName) + "/" + std::string(A::kName);
-    for (const TraceSource& src : trace_sources()) {
-        register_trace_benchmark<A>(prefix + "/" + src.name, src, false);
-        if constexpr (ArenaBacked<A>) register_trace_benchmark<A>(prefix + "_phase_reset/" + src.name, src, true);
-    }
 }
 
 }  // namespace bench

@@ -14,12 +14,15 @@
 //   phase    nothing, except in the arena_phase_reset variant
 // and the release at the end frees what the program never freed.
 //
-// arena_phase_reset: the arena as a programmer who knows the lifetimes would
-// use it. Objects that die in the phase that made them (the trace says which)
-// go to a child arena that is reset at every phase boundary; every other
-// object goes to the long-lived parent arena, which keeps them until the end.
-// A misplaced object would be overwritten after the reset and its stamp would
-// not read back: the checksum catches it.
+// <allocator>_phase_reset (adapters with kPhaseResetVariant: the arena): the
+// allocator as a programmer who knows the lifetimes would use it. Objects
+// that die in the phase that made them (the trace says which) go to a region
+// (competitors/region.h; for the arena a child arena) that is reset at every
+// phase boundary; every other object goes to the long-lived parent, which
+// keeps them until the end. The region stays open until release() (verify()
+// reads the last phase's objects) and is closed after the adapter's
+// release(). A misplaced object would be overwritten after the reset and its
+// stamp would not read back: the checksum catches it.
 //
 // Stamps: the first min(size, 8) bytes of an object hold mix64 of its serial
 // (the op index), and objects over 8 bytes also their last byte. Every stamp
@@ -28,23 +31,15 @@
 #ifndef WORKLOADS_TRACE_TRACE_REPLAY_H
 #define WORKLOADS_TRACE_TRACE_REPLAY_H
 
-#include <arena/arena.h>
-
 #include <algorithm>
 #include <memory>
 #include <string>
 
+#include "region.h"
 #include "trace_reader.h"
 #include "workload.h"
 
 namespace bench {
-
-// The adapter exposes its arena (ArenaAdapter::get()): the phase-reset
-// variant can hang a child arena off it.
-template <class A>
-concept ArenaBacked = requires(const A& a) {
-    { a.get() } -> std::convertible_to<Arena*>;
-};
 
 class TraceReplay : public WorkloadBase {
 public:
@@ -70,12 +65,11 @@ public:
 
     template <Adapter A, class P>
     void fill(A& a, P& probe) {
-        Arena* phase_arena = nullptr;
-        if constexpr (ArenaBacked<A>) {
-            if (phase_reset_) {
-                phase_arena = arena_create_child(a.get(), 0);
-                if (phase_arena == nullptr) competitors::out_of_memory("arena_phase_reset", 0, 0);
-            }
+        competitors::RegionOf<A>* phase_region = nullptr;
+        if constexpr (A::kPhaseResetVariant) {
+            // Phase-local objects die with the region's reset, never one by one.
+            static_assert(competitors::OffersRegion<A> && !competitors::RegionOf<A>::kFrees && !A::kFrees);
+            if (phase_reset_) phase_region = &phase_region_.open(a, 0);
         }
         Fold fold{seed_, seed_};
         misaligned_ = 0;
@@ -85,7 +79,7 @@ public:
             const trace::Op& op = ops[i];
             switch (op.kind) {
                 case trace::kAlloc: {
-                    void* p = place(a, phase_arena, op, probe);
+                    void* p = place(a, phase_region, op, probe);
                     if (op.flags & trace::kZeroed) std::memset(p, 0, op.size);
                     born(op, p, static_cast<std::uint32_t>(i));
                     break;
@@ -99,14 +93,14 @@ public:
                 case trace::kRealloc: {
                     Slot& old = table_[op.aux];
                     check(old, fold);
-                    void* p = place(a, phase_arena, op, probe);
+                    void* p = place(a, phase_region, op, probe);
                     std::memcpy(p, old.ptr, std::min<std::size_t>(old.size, op.size));
                     born(op, p, static_cast<std::uint32_t>(i));
                     die<A>(a, old, probe);
                     break;
                 }
                 case trace::kPhase:
-                    if (phase_arena != nullptr) arena_reset(phase_arena);
+                    if (phase_region != nullptr) phase_region->reset();
                     break;
                 default: break;
             }
@@ -139,6 +133,7 @@ public:
             s.ptr = nullptr;
         }
         a.release();
+        phase_region_.close();  // after: its memory counts in the adapter's until the end
         probe.released();
     }
 
@@ -151,13 +146,7 @@ public:
         out.emplace_back("trace_peak_live_bytes", static_cast<double>(s.peak_live_bytes));
         out.emplace_back("phase_local_fraction",
                          s.allocations > 0 ? static_cast<double>(s.phase_local_allocations) / s.allocations : 0.0);
-        if constexpr (requires { a.stats(); }) {
-            ArenaStats st = a.stats();
-            out.emplace_back("blocks", static_cast<double>(st.block_count));
-            out.emplace_back("committed_bytes", static_cast<double>(st.committed_bytes));
-            out.emplace_back("waste_bytes", static_cast<double>(st.committed_bytes - st.requested_bytes));
-            out.emplace_back("suggested_capacity_bytes", static_cast<double>(st.suggested_initial_capacity));
-        }
+        if constexpr (competitors::ReportsBlocks<A>) add_block_counters(a.block_stats(), out);
     }
 
 private:
@@ -166,14 +155,13 @@ private:
         std::size_t corrupted = 0;
     };
 
-    template <Adapter A, class P>
-    void* place(A& a, Arena* phase_arena, const trace::Op& op, P& probe) {
+    template <Adapter A, class R, class P>
+    void* place(A& a, R* phase_region, const trace::Op& op, P& probe) {
         const std::size_t align = std::size_t{1} << std::max<unsigned>(4, op.align_log2);
         probe.before();
         void* p;
-        if (phase_arena != nullptr && (op.flags & trace::kPhaseLocal)) {
-            p = arena_alloc_aligned(phase_arena, op.size, align);
-            if (p == nullptr) competitors::out_of_memory("arena_phase_reset", op.size, align);
+        if (phase_region != nullptr && (op.flags & trace::kPhaseLocal)) {
+            p = phase_region->allocate(op.size, align);
         } else {
             p = a.allocate(op.size, align);
         }
@@ -212,6 +200,7 @@ private:
 
     std::shared_ptr<const trace::ReplayTrace> trace_;
     bool phase_reset_;
+    competitors::RegionSlot phase_region_;  // open from fill() to release()
     Fold fold_{0, 0};
     std::size_t misaligned_ = 0;
 };

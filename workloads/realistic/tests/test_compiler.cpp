@@ -14,13 +14,13 @@
 namespace bench::realistic {
 namespace {
 
-// Compiles every form of text on adapter A (temporaries in a Region per
+// Compiles every form of text on adapter A (temporaries in a region per
 // form, freed one by one where A frees) and prints the IR, one line per form.
 template <class A>
 std::vector<std::string> compile(A& a, const std::string& text, CompileStats* stats = nullptr,
                                  std::size_t* leaked = nullptr) {
     using PH = Heap<A, CountProbe>;
-    using TH = Heap<Region<A>, CountProbe>;
+    using TH = Heap<RegionOf<A>, CountProbe>;
     CountProbe probe;
     PH parent(a, probe);
     SymbolTable* table = make_symbol_table(parent);
@@ -29,7 +29,7 @@ std::vector<std::string> compile(A& a, const std::string& text, CompileStats* st
     std::vector<std::string> out;
     std::vector<Value> irs;
     while (true) {
-        Region<A> region(a, 4096);
+        auto region = open_region(a, 4096);
         TH temp(region, probe);
         reader.use_nodes(&temp);
         Value form;
