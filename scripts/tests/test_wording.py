@@ -1,0 +1,94 @@
+"""What a reader sees: the words of the headline match the counters they are computed from,
+units are what they say, numbers are plain digits."""
+import json
+import re
+
+from conftest import run_report, write_json
+
+from arenabench import results
+from arenabench.report.dataset import group_by_machine
+from arenabench.report.headline import headline
+
+
+def write_run(path, benches, reps=3):
+    """A results file from {(workload, allocator, params): {counter: value}}; "real_time"
+    (ns) is given explicitly so it can disagree with every counter."""
+    rows = []
+    for (w, a, p), counters in benches.items():
+        run_name = "/".join(x for x in (w, a, p) if x)
+        counters = dict(counters)
+        t = counters.pop("real_time", 1000.0)
+        for agg, scale in (("median", 1.0), ("stddev", 0.01)):
+            rows.append(dict(name=f"{run_name}_{agg}", run_name=run_name, run_type="aggregate",
+                             aggregate_name=agg, repetitions=reps, threads=1, iterations=reps,
+                             time_unit="ns", real_time=t * scale, cpu_time=t * scale,
+                             **{k: v * scale for k, v in counters.items()}))
+    return write_json(path, {"context": {"host_name": "vm", "num_cpus": 2,
+                                         "arena_suite": {"repetitions": reps}},
+                             "benchmarks": rows})
+
+
+# Fill time (real_time) and end to end (end_to_end_ns) disagree on scheme_reader: by fill
+# the arena is 1.2x slower than tcmalloc, end to end 1.25x faster. The allocation speed
+# (ns_per_alloc) disagrees with real_time on small_fixed too. trace_replay has no
+# end_to_end_ns: its sentence must say "fill time".
+MS = 1e6
+DISAGREE = {
+    ("small_fixed", "arena", "64"): {"ns_per_alloc": 2.0, "real_time": 90_000.0},
+    ("small_fixed", "ideal_bump", "64"): {"ns_per_alloc": 1.0, "real_time": 10_000.0},
+    ("small_fixed", "malloc", "64"): {"ns_per_alloc": 10.0, "real_time": 20_000.0},
+    ("small_fixed", "tcmalloc", "64"): {"ns_per_alloc": 8.0, "real_time": 30_000.0},
+    ("scheme_reader", "arena", "guile"): {"real_time": 60 * MS, "end_to_end_ns": 64 * MS,
+                                          "footprint_peak_bytes": 3 << 20},
+    ("scheme_reader", "tcmalloc", "guile"): {"real_time": 50 * MS, "end_to_end_ns": 80 * MS,
+                                             "footprint_peak_bytes": 2 << 20},
+    ("scheme_reader", "malloc", "guile"): {"real_time": 70 * MS, "end_to_end_ns": 112 * MS,
+                                           "footprint_peak_bytes": 2 << 20},
+    ("trace_replay", "arena", "python"): {"real_time": 10 * MS},
+    ("trace_replay", "jemalloc", "python"): {"real_time": 25 * MS},
+    ("trace_replay", "malloc", "python"): {"real_time": 30 * MS},
+}
+
+
+def _ratio(sentence, who):
+    m = re.search(r"([\d.]+)× (faster|slower) than " + re.escape(who), sentence)
+    assert m, sentence
+    r = float(m.group(1))
+    return r if m.group(2) == "faster" else 1 / r
+
+
+def test_headline_phrases_use_the_counters_they_name(tmp_path):
+    path = write_run(tmp_path / "r.json", DISAGREE)
+    md = group_by_machine([results.load_results(path)])[0]
+    lines = headline(md)
+    by = {ln.split("`")[1].split("/")[0]: ln for ln in lines}
+    assert set(by) == {"small_fixed", "scheme_reader", "trace_replay"}, lines
+
+    # "allocates in": ns_per_alloc, never real_time
+    sf = by["small_fixed"]
+    assert "allocates in 2 ns" in sf, sf
+    assert abs(_ratio(sf, "glibc malloc") - 10 / 2) < 0.01, sf
+    assert abs(_ratio(sf, "tcmalloc") - 8 / 2) < 0.01, sf
+    assert "50% of the ideal bump's speed" in sf, sf
+
+    # "end to end": end_to_end_ns (fill would say 1.2x slower than tcmalloc)
+    sr = by["scheme_reader"]
+    assert "end to end" in sr and "fill" not in sr, sr
+    assert abs(_ratio(sr, "tcmalloc") - 80 / 64) < 0.01, sr
+    assert "slower" not in sr, sr
+    assert "+50% against glibc malloc" in sr, sr       # footprint_peak_bytes: 3 MiB vs 2 MiB
+
+    # "fill time": real_time, where end to end was not measured
+    tr = by["trace_replay"]
+    assert "fill time" in tr and "end to end" not in tr, tr
+    assert abs(_ratio(tr, "jemalloc") - 25 / 10) < 0.01, tr
+
+
+def test_report_headline_says_end_to_end_from_end_to_end_ns(tmp_path):
+    path = write_run(tmp_path / "r.json", DISAGREE)
+    r = run_report(path, "--out", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    head = text.split("## Headline", 1)[1].split("\n## ", 1)[0]
+    assert "`scheme_reader`: end to end, the arena is 1.25× faster than tcmalloc" in head, head
+    assert "`trace_replay`: fill time, the arena is 2.5× faster than jemalloc" in head, head
