@@ -21,7 +21,10 @@ A results file (scripts/bench writes DIR/results.json) is Google Benchmark JSON
                <workload>/<allocator>[/<params>] (names.py: "/manual_time" removed);
                real_time and cpu_time in time_unit; the harness's counters are numbers
                (their meanings: report/environment.py COUNTERS; a missing counter is
-               "not measured", never an error).
+               "not measured", never an error). Exception: the fastpath benchmarks
+               (arena/bench's bench_arena_fastpath) write ns_per_alloc as a Google
+               Benchmark inverted rate, which is seconds per allocation; the loader
+               converts it to ns (SECONDS_COUNTERS), so every reader sees ns.
   series       optional: {"memory_timeline": {name: {t_ns, footprint_bytes, rss_bytes}},
                           "latency_cdf": {name: {percentile, ns}}} (lists of equal length).
 
@@ -55,6 +58,10 @@ KNOWN_COUNTERS = {"ns_per_alloc", "release_ns", "live_peak_bytes", "footprint_pe
                   "committed_bytes", "suggested_capacity_bytes", "initial_capacity"}
 TIME_UNITS_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 AGGREGATES = {"mean", "median", "stddev", "cv"}
+# Counters written in seconds although their name says ns, per workload: bench_fastpath.h's
+# ns_per_alloc is Counter(kAllocations, kIsIterationInvariantRate | kInvert), i.e. seconds
+# per allocation. Converted on load, here and nowhere else.
+SECONDS_COUNTERS = {"fastpath": ("ns_per_alloc",)}
 
 
 @dataclass
@@ -195,6 +202,10 @@ def _parse_row(path, i, b):
     if parsed is None:
         return None, run_name
     workload, alloc, params = parsed
+    if aggregate != "cv":         # cv rows are ratios, unit-free
+        for key in SECONDS_COUNTERS.get(workload, ()):
+            if key in values:
+                values[key] *= 1e9
     return Row(name, run_name, workload, alloc, params, run_type, aggregate, threads,
                reps, values, error), None
 

@@ -92,3 +92,66 @@ def test_report_headline_says_end_to_end_from_end_to_end_ns(tmp_path):
     head = text.split("## Headline", 1)[1].split("\n## ", 1)[0]
     assert "`scheme_reader`: end to end, the arena is 1.25× faster than tcmalloc" in head, head
     assert "`trace_replay`: fill time, the arena is 2.5× faster than jemalloc" in head, head
+
+
+# bench_arena_fastpath writes ns_per_alloc as an inverted rate: seconds per allocation.
+def write_fastpath_run(path):
+    rows = []
+    for alloc, sec in (("arena", 1.08e-9), ("arena_c", 1.5e-9), ("ideal_bump", 0.69e-9)):
+        run_name = f"fastpath/{alloc}"
+        for agg, v in (("median", sec), ("stddev", sec * 0.02), ("cv", 0.02)):
+            rows.append(dict(name=f"{run_name}_{agg}", run_name=run_name, run_type="aggregate",
+                             aggregate_name=agg, repetitions=3, threads=1, iterations=3,
+                             time_unit="ns", real_time=69_000.0 if agg != "cv" else 0.02,
+                             cpu_time=69_000.0 if agg != "cv" else 0.02, ns_per_alloc=v,
+                             items_per_second=1 / sec))
+        rows.append(dict(name=run_name, run_name=run_name, run_type="iteration",
+                         repetitions=3, repetition_index=0, threads=1, iterations=1000,
+                         time_unit="ns", real_time=69_000.0, cpu_time=69_000.0,
+                         ns_per_alloc=sec))
+    rows += [dict(name=f"small_fixed/arena/64_median", run_name="small_fixed/arena/64",
+                  run_type="aggregate", aggregate_name="median", repetitions=3, threads=1,
+                  iterations=3, time_unit="ns", real_time=1000.0, cpu_time=1000.0,
+                  ns_per_alloc=1.5)]
+    return write_json(path, {"context": {"host_name": "vm", "num_cpus": 2}, "benchmarks": rows})
+
+
+def test_fastpath_seconds_are_converted_to_ns_on_load(tmp_path):
+    run = results.load_results(write_fastpath_run(tmp_path / "r.json"))
+    got = {(r.run_name, r.aggregate or r.run_type): r.values["ns_per_alloc"] for r in run.rows}
+    assert abs(got[("fastpath/arena", "median")] - 1.08) < 1e-9
+    assert abs(got[("fastpath/arena", "stddev")] - 0.0216) < 1e-9
+    assert abs(got[("fastpath/arena", "iteration")] - 1.08) < 1e-9
+    assert got[("fastpath/arena", "cv")] == 0.02                # a ratio: left alone
+    assert got[("small_fixed/arena/64", "median")] == 1.5       # ns already: left alone
+
+
+def test_fastpath_figures_are_ns_in_tables_csv_and_plot(tmp_path, monkeypatch):
+    path = write_fastpath_run(tmp_path / "r.json")
+    r = run_report(path, "--out", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "1.08 ns" in text and "e-09" not in text and "e-10" not in text
+    assert "look like seconds" not in text
+    csv = (tmp_path / "out" / "measurements.csv").read_text()
+    assert "fastpath,,arena,ns_per_alloc,1.08," in csv, csv
+
+    # the speed plot's fastpath panel draws bars of ~1 ns on an axis titled ns
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.axes
+    from arenabench.report.plots import Plotter
+    drawn = []
+    real_bar = matplotlib.axes.Axes.bar
+
+    def bar(ax, x, height, *a, **k):
+        drawn.append((ax, list(height)))
+        return real_bar(ax, x, height, *a, **k)
+    monkeypatch.setattr(matplotlib.axes.Axes, "bar", bar)
+    md = group_by_machine([results.load_results(path)])[0]
+    (tmp_path / "plots").mkdir()
+    Plotter(md, str(tmp_path / "plots")).speed()
+    fast = [h for ax, hs in drawn if ax.get_title() == "fastpath" for h in hs]
+    assert fast and all(0.5 < h < 2 for h in fast), fast
+    axes = {ax.get_title(): ax.get_ylabel() for ax, _ in drawn}
+    assert axes["fastpath"].startswith("ns per allocation")
