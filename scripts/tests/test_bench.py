@@ -2,11 +2,12 @@
 merging, checksum cross-check, atomic writes, the target table and argument checking."""
 import json
 import os
+import re
 import subprocess
 
 import pytest
 
-from conftest import FIXTURES, PYTHON, SCRIPTS
+from conftest import BENCH_FIXTURES, FIXTURES, PYTHON, SCRIPTS
 from arenabench import atomic, catalogue, names
 from arenabench.bench import merge, run, targets
 
@@ -173,6 +174,61 @@ def test_a_small_run_records_the_catalogue_and_renders_the_report(tmp_path):
     assert runs == {"small_fixed/malloc/16", "small_fixed/malloc/64"}
     assert doc["context"]["arena_suite"]["catalogue"] == catalogue.load().as_context()
     assert "== report: scripts/report" in p.stdout
+    # the end of the run: what a user decides from, no development target table
+    end = p.stdout.split("== summary", 1)[1]
+    assert "checksums agree across 1 allocator on 1 workload" in end, end
+    assert "report: %s" % (out / "report" / "report.html") in end, end
+    assert "quick run: 2 benchmarks in " in end, end
+    assert "| target |" not in p.stdout and "MISS" not in p.stdout
     report = (out / "report" / "report.md").read_text(encoding="utf-8")
     assert "glibc malloc" in report and "results.json" in report
     assert not [n for n in os.listdir(out) if n.startswith(".")], "temporary files left"
+
+
+def test_end_of_run_summary_on_a_fixture_run(tmp_path):
+    """The end of scripts/bench on a real (quick) run: headline, seed verdicts, checksums,
+    the report's place and the time; a checksum mismatch is said instead of agreement."""
+    from arenabench.bench import summary
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "report.html").write_text("<html></html>")
+    path = os.path.join(FIXTURES, BENCH_FIXTURES[0])
+    lines = summary.summary(path, str(report), 658.2, 205, 246, "full")
+    text = "\n".join(lines)
+    assert lines[0] == "== summary"
+    # the headline, from the report's own code, without Markdown backticks
+    from arenabench import results
+    from arenabench.report.dataset import group_by_machine
+    from arenabench.report.headline import headline
+    md = group_by_machine([results.load_results(path)])[0]
+    for h in headline(md):
+        assert "  " + h.replace("`", "") in lines
+    assert "`" not in text
+    # one line per measured feature of the seed's table, with the three columns' verdicts
+    for feature in ("Allocation Speed", "Deallocation", "Memory Fragmentation",
+                    "Memory Overhead", "Determinism", "Memory Leaks"):
+        line = next(ln for ln in lines if ln.strip().startswith(feature))
+        assert re.search(r"arena \(ours\): (supported|not supported|mixed|not measured)", line), line
+        assert "Boehm GC: " in line and "general-purpose heaps: " in line, line
+    assert "Ease of Use" not in text
+    assert re.search(r"^  checksums agree across \d+ allocators on \d+ workloads$", text, re.M), text
+    assert f"  report: {report / 'report.html'}" in lines
+    assert "  full run: 246 benchmarks in 10 min 58 s (build 3 min 25 s)" in lines
+    assert "target" not in text and "MISS" not in text
+
+    with open(path) as f:
+        doc = json.load(f)
+    for b in doc["benchmarks"]:
+        if b["run_name"] == "small_fixed/malloc/64":
+            b["checksum"] = 12345.0
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    text = "\n".join(summary.summary(str(bad), None, 5, 1, 2, "quick"))
+    assert "CHECKSUM MISMATCH" in text and "small_fixed/64" in text, text
+    assert "checksums agree" not in text
+    assert "report: not written" in text and "quick run: 2 benchmarks in 5 s (build 1 s)" in text
+
+
+def test_targets_table_only_with_the_option():
+    assert run.parse_args(["--targets"]).targets
+    assert not run.parse_args([]).targets

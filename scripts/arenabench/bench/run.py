@@ -14,7 +14,7 @@ import traceback
 from .. import ROOT, atomic, catalogue, cmake, interrupt, trace, workloads
 from ..errors import Failure, InputError
 from ..names import clean_name
-from . import context, merge, targets
+from . import context, merge, summary, targets
 
 # Per scale: (bench binary --scale, repetitions, --benchmark_min_time seconds)
 SETTINGS = {
@@ -38,6 +38,9 @@ def parse_args(argv):
                         help="comma-separated subset of: " + ",".join(allocators))
     parser.add_argument("--out", metavar="DIR", default="results",
                         help="output directory (default: results)")
+    parser.add_argument("--targets", action="store_true",
+                        help="also print the development target table (pass/miss of the "
+                             "suite's own performance goals; the same as scripts/targets)")
     args = parser.parse_args(argv)
 
     if args.allocators is None:
@@ -283,20 +286,28 @@ def main(argv=None):
         atomic.write_json_atomic(os.path.join(out_dir, "results.json"), document)
         results_path = os.path.join(out_dir, "results.json")
 
-        elapsed = time.monotonic() - started
         log()
         log("== time per allocator: " + ", ".join("%s %.0f s" % kv for kv in per_allocator.items()))
-        log("== %s run: %d benchmarks in %.0f s (%.1f min; build %.0f s, the rest %.0f s), results: %s"
-            % (kind, len(plan) + len(fastpath_names), elapsed, elapsed / 60, built - started,
-               elapsed - (built - started), results_path))
-        log()
-        log(targets.format_table(targets.evaluate(document)))
+        if args.targets:
+            log()
+            log(targets.format_table(targets.evaluate(document)))
 
         log()
         log("== report: scripts/report")
-        problem = write_report(results_path, os.path.join(out_dir, "report"))
+        report_dir = os.path.join(out_dir, "report")
+        problem = write_report(results_path, report_dir)
         if problem:
             failures.append(("scripts/report", [problem]))
+
+        elapsed = time.monotonic() - started
+        log()
+        try:
+            for line in summary.summary(results_path, None if problem else report_dir, elapsed,
+                                        built - started, len(plan) + len(fastpath_names), kind):
+                log(line)
+        except Exception as e:      # a bug in the summary: said; results and report stand
+            traceback.print_exc()
+            failures.append(("end-of-run summary", ["%s: %s" % (type(e).__name__, e)]))
 
         status = 0
         if mismatches:
