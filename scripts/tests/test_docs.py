@@ -4,6 +4,8 @@
   is part of the repository, and an anchor into a Markdown file names one of its headings;
 - no link leaves the repository;
 - README.md is a front door: at most 250 lines, the two commands in a code block early on;
+- a source file or folder a README names in inline code exists (a rename cannot leave the
+  documentation behind);
 - no text file outside reports/reference (generated) carries team-internal wording: issue
   numbers, notes addressed to a teammate, paths to the seed outside the repository.
 
@@ -249,6 +251,48 @@ def test_documents_named_in_any_file_exist():
     assert not problems, "documents that do not exist:\n" + "\n".join(problems)
 
 
+# A source file or a folder named in inline code: `workloads/fill.h`, `fill.h`, `tests/model/`.
+SOURCE_PATH = re.compile(r"^(?:[\w.-]+/)*[\w-][\w.-]*\.(?:h|hpp|c|cpp|py|cmake|sql|sh|yml|md|in|txt)$"
+                         r"|^(?:[\w.-]+/)+$")
+# Where the tools write (not in the repository).
+OUTPUT_ROOTS = ("build", "results", "DIR")
+INLINE_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
+def named_source_problem(token):
+    """None when a path named in a README is (the end of) a path git knows, else why not."""
+    token = token.strip()
+    if not SOURCE_PATH.match(token) or token.split("/")[0] in OUTPUT_ROOTS:
+        return None
+    tail = token.rstrip("/")
+    known = FILE_SET | DIR_SET
+    if tail in known or any(p.endswith("/" + tail) for p in known):
+        return None
+    return "no file or folder %s in the repository" % token
+
+
+def test_files_named_in_readmes_exist():
+    """A README that names a source file or folder (in inline code) names one that exists,
+    so a rename or a move cannot leave the documentation behind."""
+    problems = []
+    for source in MARKDOWN:
+        if os.path.basename(source) != "README.md" or source.startswith(GENERATED):
+            continue
+        fence = None
+        for number, line in enumerate(read(source).splitlines(), 1):
+            m = FENCE.match(line)
+            if m and (fence is None or (m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence))):
+                fence = m.group(1) if fence is None else None
+                continue
+            if fence is not None:
+                continue
+            for span in INLINE_CODE_SPAN.finditer(line):
+                why = named_source_problem(span.group(2))
+                if why:
+                    problems.append("%s:%d: %s" % (source, number, why))
+    assert not problems, "READMEs name files that do not exist:\n" + "\n".join(problems)
+
+
 # ---- the checker itself --------------------------------------------------------------------
 
 def test_slug_follows_github():
@@ -278,3 +322,15 @@ def test_wording_check_catches_what_it_should():
     assert flagged("Prints the iss" + "ue's target table")
     assert flagged("see ../shared/" + "seeds/000.txt")
     assert not flagged("no known issues here; see the report")
+
+
+def test_named_source_check_catches_what_it_should():
+    assert named_source_problem("workloads/fill.h") is None
+    assert named_source_problem("fill.h") is None
+    assert named_source_problem("tests/model/") is None
+    assert named_source_problem("results/raw/") is None          # an output, not a source
+    assert named_source_problem("bench_<name>") is None          # a placeholder
+    assert named_source_problem("scripts/trace/jobs/sqlite/*.sql") is None
+    assert "no file" in named_source_problem("workloads/realistic/" + "register.h")
+    assert "no file" in named_source_problem("bench_fastpath_" + "sizes.h")
+    assert "no file" in named_source_problem("scripts/" + "benchlib/")
