@@ -15,6 +15,10 @@ import sys
 GBENCH_DIR = "/usr/share/benchmark"
 ALPHA = 0.05           # gbench compare.py's default significance level
 TOLERANCE = 0.05       # "within 5 % of the best"
+# The tuners' significance level: a recommendation must come out the same on a second
+# run, so time moves it only on stronger evidence than a one-off comparison needs (with
+# Holm's adjustment, times that are noise alone move it in well under 1 % of runs).
+TUNE_ALPHA = 0.01
 
 median = statistics.median
 
@@ -92,3 +96,31 @@ def smallest_near_best(items, time, size):
     best = min(items, key=time)
     near = [i for i in items if near_best(time(i), time(best))]
     return min(near, key=size), best
+
+
+def not_significantly_slower(ordered, times, alpha=TUNE_ALPHA):
+    """The tuners' rule for time: the first item of `ordered` (an order decided from
+    noise-free figures) that no other item beats in time *significantly* - a median more
+    than TOLERANCE lower AND a U test p-value below alpha after Holm's adjustment over the
+    items that have a lower median. Noise alone (times that do not differ) never moves
+    the choice off the first item; the item with the lowest median is never rejected, so
+    there is always a choice. Returns (choice, [(rejected, beaten_by, adjusted p), ...])."""
+    ordered = list(ordered)
+    if not ordered:
+        raise ValueError("no items to choose from")
+    rejected = []
+    for cand in ordered:
+        t = median(times(cand))
+        faster = [o for o in ordered if o is not cand and not near_best(t, median(times(o)))]
+        ps = {}
+        for i, o in enumerate(faster):
+            p = utest(times(cand), times(o))
+            if p is not None:
+                ps[i] = p
+        adjusted = holm(ps)
+        beaten = [(adjusted[i], faster[i]) for i in adjusted if adjusted[i] < alpha]
+        if not beaten:
+            return cand, rejected
+        p, by = min(beaten, key=lambda pb: (pb[0], median(times(pb[1]))))
+        rejected.append((cand, by, p))
+    raise AssertionError("unreachable: the lowest median is never beaten")

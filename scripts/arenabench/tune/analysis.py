@@ -1,19 +1,32 @@
 """The tuner's rule and what it is compared with.
 
-recommend(): among all settings, the best median time; the recommendation is the
-smallest initial capacity whose median time is within TOLERANCE (5 %) of it (ties:
-less committed memory). The arena's own statistic, suggested_initial_capacity, is
-"one block that would have held the peak": the capacity at which the arena never
-grows. compare_with_suggestion() says whether the two agree within a factor of two
-and, when they do not, why (checked against the measurements, not asserted).
+recommend() decides from what does not depend on noise, and uses time only where it
+differs significantly, so that two runs on the same build recommend the same capacity:
+
+1. the settings in noise-free order: fewest upstream allocations (blocks), then least
+   committed memory, then least abandoned (or wasted) memory, then the smaller capacity
+   (then the smaller growth factor);
+2. the first of them that no other setting beats significantly in time: a median more
+   than 5 % lower and a U test p-value below 0.01 (stats.TUNE_ALPHA) after Holm's adjustment
+   (stats.not_significantly_slower). Times that are noise alone
+   move it in well under 1 % of runs (tested with shuffled noise).
+
+The arena's own statistic, suggested_initial_capacity, is "one block that would have
+held the peak": the capacity at which the arena never grows. compare_with_suggestion()
+says whether the recommendation and the suggestion agree within a factor of two and,
+when they do not, why (checked against the measurements, not asserted).
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import stats
 
 TOLERANCE = stats.TOLERANCE
 AGREEMENT = 2.0
+RULE = ("fewest upstream allocations, then least committed and abandoned memory, then the "
+        "smallest capacity; a setting is passed over only when another one is significantly "
+        f"faster (median more than {TOLERANCE:.0%} lower and U test p < {stats.TUNE_ALPHA:g} "
+        "after Holm's adjustment)")
 
 
 @dataclass
@@ -24,23 +37,57 @@ class Recommendation:
     best_time_ns: float
     best_capacity: int
     committed_bytes: int
+    noise_free_capacity: int = 0          # step 1's choice (before time is looked at)
+    passed_over: list = field(default_factory=list)   # [(capacity, faster capacity, p)]
+
+    def explanation(self):
+        """One sentence: why this capacity."""
+        from .. import fmt
+        if not self.passed_over:
+            return (f"{fmt.nbytes(self.capacity)}: fewest upstream allocations, then least "
+                    f"committed memory; no setting is significantly faster")
+        steps = "; ".join(f"{fmt.nbytes(c)} passed over: {fmt.nbytes(by)} is significantly "
+                          f"faster (p = {p:.3g})" for c, by, p in self.passed_over)
+        return (f"{fmt.nbytes(self.capacity)}: the noise-free choice was "
+                f"{fmt.nbytes(self.noise_free_capacity)}; {steps}")
 
 
 def _capacity(r, default_capacity):
     return r.setting.capacity if r.setting.capacity is not None else default_capacity
 
 
+def noise_free_key(upstream, committed, abandoned, capacity, growth=None):
+    """The order of step 1 (ascending: better first)."""
+    return (upstream, committed, abandoned, capacity or 0, growth or 0.0)
+
+
+def choose(items, key, times, alpha=stats.TUNE_ALPHA):
+    """Steps 1 and 2 on any items: key(item) a noise_free_key, times(item) its times.
+    Returns (choice, noise-free first, [(passed over, faster item, p)])."""
+    ordered = sorted(items, key=key)
+    if not ordered:
+        raise ValueError("no results to recommend from")
+    pick, passed = stats.not_significantly_slower(ordered, times, alpha)
+    return pick, ordered[0], passed
+
+
 def recommend(results, default_capacity):
     """results: runner.Result list (the default-setting run may be among them)."""
-    if not results:
-        raise ValueError("no results to recommend from")
-    pick, best = stats.smallest_near_best(
-        results, time=lambda r: r.median_ns,
-        size=lambda r: (_capacity(r, default_capacity), r.stats.get("committed_bytes", 0)))
+    def key(r):
+        return noise_free_key(r.stats.get("blocks", 0), r.stats.get("committed_bytes", 0),
+                              r.stats.get("waste_bytes", 0), _capacity(r, default_capacity),
+                              r.setting.growth)
+
+    pick, first, passed = choose(results, key, lambda r: r.times_ns)
+    best = min(results, key=lambda r: r.median_ns)
     return Recommendation(capacity=_capacity(pick, default_capacity), growth=pick.setting.growth,
                           time_ns=pick.median_ns, best_time_ns=best.median_ns,
                           best_capacity=_capacity(best, default_capacity),
-                          committed_bytes=pick.stats.get("committed_bytes", 0))
+                          committed_bytes=pick.stats.get("committed_bytes", 0),
+                          noise_free_capacity=_capacity(first, default_capacity),
+                          passed_over=[(_capacity(a, default_capacity),
+                                        _capacity(b, default_capacity), p)
+                                       for a, b, p in passed])
 
 
 def run_at(results, capacity, growth, default_capacity):

@@ -40,8 +40,11 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="scripts/tune",
         description="Sweeps the arena's initial capacity (and growth factor) on a workload or a "
-                    "recorded allocation trace; recommends the smallest initial capacity within "
-                    "5 %% of the best time; writes DIR/tune.json and DIR/tune.png/.svg.")
+                    "recorded allocation trace, or (--run) a program linked with libarena; "
+                    "recommends from the noise-free figures (upstream allocations, committed "
+                    "and abandoned bytes), passing over a setting only when another is "
+                    "significantly faster (U test); writes DIR/tune.json and DIR/tune.png/.svg "
+                    "(--run --sweep: DIR/tune-run.json and DIR/tune-run.png/.svg).")
     p.add_argument("workload", nargs="?",
                    help="a workload (mixed_sizes, scheme_reader, ...) or a full benchmark name "
                         "(small_fixed/arena/64)")
@@ -107,16 +110,19 @@ def result_from(d):
 
 
 def table(results, rec, suggested, default):
-    lines = ["%-12s %-7s %12s %8s %7s %12s %12s" % ("capacity", "growth", "median time", "spread",
-                                                     "blocks", "committed", "waste"),
-             "-" * 76]
+    lines = ["%-12s %-7s %12s %8s %7s %12s %12s %8s" % ("capacity", "growth", "median time",
+                                                         "spread", "blocks", "committed", "waste",
+                                                         "faults"),
+             "-" * 85]
 
     def row(label, growth, r, mark):
         sp = analysis.spread(r.times_ns)
-        return "%-12s %-7s %9.3f ms %7s %7d %12s %12s %s" % (
-            label, "default" if growth is None else f"{growth:g}", r.median_ns / 1e6,
-            "" if sp != sp else f"±{100 * sp:.1f}%", r.stats.get("blocks", 0),
-            fmt_bytes(r.stats.get("committed_bytes", 0)), fmt_bytes(r.stats.get("waste_bytes", 0)), mark)
+        faults = r.extra.get("page_faults")
+        return "%-12s %-7s %12s %8s %7s %12s %12s %8s %s" % (
+            label, "default" if growth is None else f"{growth:g}", fmt.ns(r.median_ns),
+            "" if sp != sp else "±" + fmt.pct(sp), fmt.count(r.stats.get("blocks", 0)),
+            fmt_bytes(r.stats.get("committed_bytes", 0)), fmt_bytes(r.stats.get("waste_bytes", 0)),
+            "?" if faults is None else fmt.count(faults), mark)
 
     if default is not None:
         lines.append(row("(as asked)", None, default, "  the code's own setting"))
@@ -144,16 +150,20 @@ def report(doc, out_dir):
                              "median_ns": rec.time_ns, "best_median_ns": rec.best_time_ns,
                              "best_capacity": rec.best_capacity,
                              "committed_bytes": rec.committed_bytes,
-                             "rule": f"smallest initial capacity within {analysis.TOLERANCE:.0%} "
-                                     f"of the best median time"}
+                             "noise_free_capacity": rec.noise_free_capacity,
+                             "passed_over": [{"capacity": c, "faster": by, "p": p}
+                                             for c, by, p in rec.passed_over],
+                             "rule": analysis.RULE}
     doc["agreement"] = {"within_factor_two": agrees, "explanation": why}
     title = f"{doc['benchmark']}: arena initial-capacity sweep ({doc.get('scale', '?')} scale)"
     doc["plots"] = plot.plot_sweep(results, rec, suggested, None, title, out_dir)
     text = [table(results, rec, suggested, default), "",
             f"recommended initial capacity: {fmt_bytes(rec.capacity)} ({rec.capacity} bytes)"
             + ("" if rec.growth is None else f", growth factor {rec.growth:g}")
-            + f"; median {rec.time_ns / 1e6:.3f} ms, best {rec.best_time_ns / 1e6:.3f} ms "
+            + f"; median {fmt.ns(rec.time_ns)}, lowest median {fmt.ns(rec.best_time_ns)} "
               f"at {fmt_bytes(rec.best_capacity)}",
+            "why: " + rec.explanation(),
+            "rule: " + analysis.RULE,
             f"the arena's own suggested_initial_capacity: {fmt_bytes(suggested)} ({suggested} bytes)",
             ("agreement: " if agrees else "difference: ") + why]
     return "\n".join(text)
@@ -186,7 +196,7 @@ def main(argv=None):
                                            args.min_time, args.trace, args.children)
         default = run(Setting(None, None))
         suggested = int(default.stats.get("suggested_capacity_bytes", 0))
-        print(f"   as the code asks: {default.median_ns / 1e6:.3f} ms; the arena suggests "
+        print(f"   as the code asks: {fmt.ns(default.median_ns)}; the arena suggests "
               f"{fmt_bytes(suggested)}", flush=True)
         caps = args.capacity_list or analysis.default_sweep(suggested)
         settings = [Setting(cap, growth) for growth in args.growth_list for cap in caps]
@@ -202,9 +212,9 @@ def main(argv=None):
                     merged[key].ns_per_alloc += r.ns_per_alloc
                 else:
                     merged[key] = r
-                print("   round %d/%d  %-10s growth %-7s %9.3f ms  blocks %d" % (
+                print("   round %d/%d  %-10s growth %-7s %10s  blocks %d" % (
                     rnd + 1, args.rounds, fmt_bytes(s.capacity),
-                    "default" if s.growth is None else f"{s.growth:g}", r.median_ns / 1e6,
+                    "default" if s.growth is None else f"{s.growth:g}", fmt.ns(r.median_ns),
                     r.stats.get("blocks", 0)), flush=True)
         results = [merged[(s.capacity, s.growth)] for s in settings]
         sums = {r.extra.get("checksum") for r in results + [default]}
