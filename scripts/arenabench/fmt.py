@@ -4,43 +4,64 @@ import math
 NOT_MEASURED = "not measured"
 
 
+def plain(v, digits=3):
+    """v to `digits` significant digits in plain notation, never an exponent: 999.7 -> '1000',
+    2.104 -> '2.1', 0.0216 -> '0.0216', 1180.4 -> '1180'. Trailing zeros are dropped."""
+    if v is None:
+        return NOT_MEASURED
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
+    text = f"{round(v, decimals):.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _scaled(v, units):
+    """v in the largest unit of [(name, size)] (ascending) in which it reads below 1000 once
+    rounded to 3 digits (999.7 ns is '1 µs', not '1000 ns'); the last unit takes the rest."""
+    a = abs(v)
+    for i, (unit, size) in enumerate(units):
+        last = i == len(units) - 1
+        if last or abs(float(plain(a / size))) < 1000:
+            return f"{plain(v / size)} {unit}"
+
+
+_TIME_UNITS = [("ns", 1.0), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
+_BYTE_UNITS = [("B", 1), ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40)]
+
+
 def ns(v):
     if v is None:
         return NOT_MEASURED
-    a = abs(v)
-    if a == 0:
+    if v == 0:
         return "0 ns"
-    if a < 1e3:
-        return f"{v:.3g} ns"
-    if a < 1e6:
-        return f"{v / 1e3:.3g} µs"
-    if a < 1e9:
-        return f"{v / 1e6:.3g} ms"
-    return f"{v / 1e9:.3g} s"
+    return _scaled(v, _TIME_UNITS)
 
 
 def nbytes(v):
     if v is None:
         return NOT_MEASURED
-    a = abs(v)
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if a >= scale:
-            return f"{v / scale:.3g} {unit}"
-    return f"{v:.0f} B"
+    if abs(v) < 1000:
+        return f"{v:.0f} B"
+    return _scaled(v, _BYTE_UNITS[1:])
 
 
 def ratio(v):
-    return NOT_MEASURED if v is None else f"{v:.3g}×"
+    return NOT_MEASURED if v is None else f"{plain(v)}×"
 
 
 def pct(v):
-    return NOT_MEASURED if v is None else f"{100 * v:.3g} %"
+    return NOT_MEASURED if v is None else f"{plain(100 * v)} %"
 
 
 def count(v):
     if v is None:
         return NOT_MEASURED
-    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 and abs(v) < 1e15 else f"{v:.4g}"
+    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 else plain(v, 4)
 
 
 def metric(name, v):
@@ -57,7 +78,7 @@ def metric(name, v):
         return pct(v)
     if name in ("gc_count", "page_faults", "blocks", "allocs", "sys_allocs_per_cycle", "checksum"):
         return count(v)
-    return f"{v:.4g}"
+    return plain(v, 4)
 
 
 def change(r):

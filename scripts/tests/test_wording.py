@@ -1,6 +1,7 @@
 """What a reader sees: the words of the headline match the counters they are computed from,
 units are what they say, numbers are plain digits."""
 import json
+import os
 import re
 
 from conftest import run_report, write_json
@@ -155,3 +156,75 @@ def test_fastpath_figures_are_ns_in_tables_csv_and_plot(tmp_path, monkeypatch):
     assert fast and all(0.5 < h < 2 for h in fast), fast
     axes = {ax.get_title(): ax.get_ylabel() for ax, _ in drawn}
     assert axes["fastpath"].startswith("ns per allocation")
+
+
+# ---- numbers: plain digits, units that scale ----------------------------------------------
+from arenabench import fmt  # noqa: E402
+
+SCIENTIFIC = re.compile(r"(?<![\w#])\d+(\.\d+)?[eE][+-]?\d+\b")
+
+
+def test_times_scale_ns_us_ms_s_in_plain_digits():
+    assert fmt.ns(999.7) == "1 µs"             # not "1e+03 ns"
+    assert fmt.ns(999.4) == "999 ns"
+    assert fmt.ns(2.104) == "2.1 ns"
+    assert fmt.ns(0.0216) == "0.0216 ns"
+    assert fmt.ns(12_345) == "12.3 µs"
+    assert fmt.ns(999_700) == "1 ms"
+    assert fmt.ns(61.02e6) == "61 ms"
+    assert fmt.ns(3e12) == "3000 s"
+    assert fmt.ns(0) == "0 ns" and fmt.ns(None) == fmt.NOT_MEASURED
+
+
+def test_bytes_scale_kib_mib_gib_in_plain_digits():
+    assert fmt.nbytes(1023.9 * 1024) == "1 MiB"      # not "1e+03 KiB"
+    assert fmt.nbytes(1023.9) == "1 KiB"
+    assert fmt.nbytes(999) == "999 B"
+    assert fmt.nbytes(1000) == "0.977 KiB"
+    assert fmt.nbytes(1.5 * (1 << 30)) == "1.5 GiB"
+    assert fmt.nbytes(3 << 20) == "3 MiB"
+
+
+def test_ratios_percentages_counts_without_exponents():
+    assert fmt.ratio(1.18e3) == "1180×"               # not "1.18e+03×"
+    assert fmt.ratio(12.345) == "12.3×" and fmt.ratio(0.44) == "0.44×"
+    assert fmt.pct(12.34) == "1234 %"
+    assert fmt.count(1e16) == "10000000000000000"
+    assert fmt.metric("items_per_second", 1.2345e-7) == "0.0000001235"
+    assert fmt.plain(999.7) == "1000" and fmt.plain(-0.0004) == "-0.0004"
+    for v in (1e-12, 3.3e-7, 0.5, 999.7, 1.18e3, 6.1e7, 2.5e15, 1e21):
+        for text in (fmt.plain(v), fmt.ns(v), fmt.nbytes(v), fmt.ratio(v), fmt.pct(v),
+                     fmt.count(v), fmt.metric("x", v)):
+            assert not SCIENTIFIC.search(text), (v, text)
+
+
+def _svg_text(path):
+    return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8")))
+
+
+def test_no_scientific_notation_anywhere_in_the_report(tmp_path, report_main, report_bench):
+    extreme = {  # 999.7 ns, 1023.9 KiB, a 1180x ratio, seconds-scale and tiny values
+        ("small_fixed", "arena", "64"): {"ns_per_alloc": 0.85, "real_time": 85_000.0,
+                                         "footprint_peak_bytes": 1023.9 * 1024,
+                                         "lat_max_ns": 999.7, "overhead_ratio": 1.18e3},
+        ("small_fixed", "malloc", "64"): {"ns_per_alloc": 1003.0, "real_time": 1.003e8,
+                                          "footprint_peak_bytes": 2.5e12,
+                                          "lat_max_ns": 3.3e9, "overhead_ratio": 1.0},
+        ("scheme_reader", "arena", "guile"): {"real_time": 6.1e10, "end_to_end_ns": 6.2e10},
+        ("scheme_reader", "malloc", "guile"): {"real_time": 7.2e13, "end_to_end_ns": 7.3e13},
+    }
+    out = tmp_path / "out"
+    r = run_report(write_run(tmp_path / "r.json", extreme), "--out", out)
+    assert r.returncode == 0, r.stderr
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "1180×" in text and "1 MiB" in text, text
+    for report in (out, report_main, report_bench):
+        texts = {"report.md": (report / "report.md").read_text(encoding="utf-8")}
+        for name in os.listdir(report):
+            if name.endswith(".csv"):
+                texts[name] = (report / name).read_text()
+        for svg in (report / "plots").glob("*.svg"):
+            texts[svg.name] = _svg_text(svg)
+        for name, t in texts.items():
+            m = SCIENTIFIC.search(t)
+            assert not m, f"{report}/{name}: {t[max(0, m.start() - 80):m.end() + 40]}"

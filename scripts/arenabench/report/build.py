@@ -329,9 +329,11 @@ class ReportBuilder:
             wr.writerow(["workload", "params", "allocator", "metric", "baseline", "now", "ratio",
                          "time_pvalue"])
             for c in ranked:
-                wr.writerow([c.workload, c.params, c.alloc, c.metric, c.old, c.new,
-                             "" if c.ratio is None else f"{c.ratio:.6g}",
-                             "" if c.pvalue is None else f"{c.pvalue:.6g}"])
+                wr.writerow([c.workload, c.params, c.alloc, c.metric,
+                             "" if c.old is None else fmt.plain(c.old, 6),
+                             "" if c.new is None else fmt.plain(c.new, 6),
+                             "" if c.ratio is None else fmt.plain(c.ratio, 6),
+                             "" if c.pvalue is None else fmt.plain(c.pvalue, 6)])
 
     def method(self, doc, md, mi, suffix):
         doc.add(Heading(2, f"Method and environment{suffix}", f"method{mi}"))
@@ -384,5 +386,5 @@ class ReportBuilder:
                     for m in sorted(md.metrics(w)):
                         s = md.stat(w, p, a, m)
                         if s is not None:
-                            wr.writerow([i + 1, w, p, a, m, f"{s.value:.6g}", f"{s.lo:.4g}",
-                                         f"{s.hi:.4g}", s.reps, s.runs])
+                            wr.writerow([i + 1, w, p, a, m, fmt.plain(s.value, 6), fmt.plain(s.lo, 4),
+                                         fmt.plain(s.hi, 4), s.reps, s.runs])

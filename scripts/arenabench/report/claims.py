@@ -240,7 +240,7 @@ class Evaluator:
             arena = self.v(w, p, self.cat.arena, "release_ns")
             if arena is None:
                 return fig, None, "arena's release not measured"
-            return fig, _yes(me > arena), f"{me / arena:.3g}x the arena's release" if arena else ""
+            return fig, _yes(me > arena), f"{fmt.plain(me / arena)}x the arena's release" if arena else ""
         return fig, None, ""
 
     def fragmentation(self, w, p, a, role):
@@ -337,7 +337,7 @@ class Evaluator:
             p = self.md.representative_params(w, m)
             a, b = self.v(w, p, self.cat.arena, m), self.v(w, p, "malloc", m)
             if a and b:
-                out.append(f"{w}: {a / b:.2g}x glibc malloc's {what}")
+                out.append(f"{w}: {fmt.plain(a / b, 2)}x glibc malloc's {what}")
         return ("related, no verdict: " + "; ".join(out)) if out else ""
 
     RULES = {"Allocation Speed": "speed", "Deallocation": "dealloc",

@@ -109,7 +109,7 @@ def caveats(md):
                 for v in [md.value(w, p, a, "ns_per_alloc")] if v is not None and 0 < v < 0.01]
         if tiny:
             p, a, v = tiny[0]
-            out.append(f"{w}: ns_per_alloc values below 0.01 ns (e.g. {a} {v:.3g}) cannot be "
+            out.append(f"{w}: ns_per_alloc values below 0.01 ns (e.g. {a} {fmt.plain(v)}) cannot be "
                        f"nanoseconds; they look like seconds (a Google Benchmark counter with "
                        f"kInvert reports seconds). Read that workload's figures with care.")
     cores = {r.machine.get("cores") or r.context.get("num_cpus") for r in md.runs}

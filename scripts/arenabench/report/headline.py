@@ -14,7 +14,7 @@ PHRASES = {"end to end": "end_to_end_ns", "fill time": "real_time_ns"}
 
 
 def _faster(r, who):
-    return f"{r:.3g}× faster than {who}" if r >= 1 else f"{1 / r:.3g}× slower than {who}"
+    return f"{fmt.ratio(r)} faster than {who}" if r >= 1 else f"{fmt.ratio(1 / r)} slower than {who}"
 
 
 def headline(md):

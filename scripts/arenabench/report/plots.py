@@ -26,14 +26,16 @@ plt.rcParams.update({
     "axes.grid": True, "grid.alpha": 0.3, "axes.axisbelow": True,
     "svg.hashsalt": "arena-report",          # reproducible SVG ids
     "svg.fonttype": "none",                  # text stays text: smaller, searchable SVGs
+    "axes.formatter.limits": (-30, 30),      # linear axes: plain digits, never "1e-9" or "1e6"
+    "axes.formatter.useoffset": False,
 })
 def _plain(v, _pos=None):
     """Tick labels without exponents: 0.5, 20, 5000, 20k, 1M."""
     for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
         if abs(v) >= scale:
             k = 1e3 if suffix == "k" else scale
-            return f"{v / k:g}{suffix}"
-    return f"{v:g}"
+            return f"{fmt.plain(v / k, 6)}{suffix}"
+    return fmt.plain(v, 6)
 
 
 _PLAIN = FuncFormatter(_plain)
