@@ -7,6 +7,11 @@ file for results that predate it. Every plot and table uses the same order and c
 for an allocator, so a reader learns them once. Allocators missing from the list (new
 adapters, arena variants such as arena_phase_reset) come after the known ones, in
 order of first appearance, with colours of their own.
+
+Variants (a catalogued name plus a suffix: arena_phase_reset, arena_c_nostats,
+pmr_monotonic_presized, ...) are named by rule: the catalogued allocator's label, then
+what each part of the suffix means (VARIANT_PARTS). A part missing from that table
+leaves the raw name (a test checks every benchmark name the suite registers).
 """
 import os
 from dataclasses import dataclass, field
@@ -21,6 +26,17 @@ ROLES = ("arena", "limit", "region", "manual", "gc")
 _ARENA_VARIANT_COLOURS = ["#F4A582", "#B2182B", "#FDDBC7", "#67001F"]
 _OTHER_COLOURS = ["#9467BD", "#BCBD22", "#17BECF", "#7F7F7F", "#1F77B4", "#2CA02C"]
 _HATCH = "//"          # drawn hatched: a limit, not a real allocator
+
+# What the parts of a variant's suffix mean (longest parts are tried first).
+VARIANT_PARTS = {
+    "phase_reset": "per-phase regions",        # trace_replay: short-lived objects in a child
+                                               # region reset at each phase boundary
+    "c": "C API",                              # fastpath: arena_alloc through the C API
+    "cpp": "C++ API",                          # fastpath: the C++ wrapper
+    "nostats": "no fast-path statistics",      # ARENA_FAST_STATS=0
+    "presized": "pre-sized buffer",            # pmr monotonic over one buffer of the right size
+    "in_memory": "cursor in memory",           # ideal bump whose cursor escapes to memory
+}
 
 
 class CatalogueError(Exception):
@@ -88,7 +104,31 @@ class Catalogue:
 
     def label(self, name):
         a = self._by_name.get(name)
-        return a.label if a else name
+        if a:
+            return a.label
+        variant = self.variant_of(name)
+        if variant is None:
+            return name
+        base, parts = variant
+        return f"{self.label(base)}, {', '.join(VARIANT_PARTS[p] for p in parts)}"
+
+    def variant_of(self, name):
+        """(catalogued base name, [suffix parts]) when name is a catalogued allocator plus
+        a suffix made of VARIANT_PARTS, else None."""
+        for base in sorted(self.names, key=len, reverse=True):
+            if not name.startswith(base + "_"):
+                continue
+            rest, parts = name[len(base) + 1:], []
+            while rest:
+                part = next((p for p in sorted(VARIANT_PARTS, key=len, reverse=True)
+                             if rest == p or rest.startswith(p + "_")), None)
+                if part is None:
+                    break
+                parts.append(part)
+                rest = rest[len(part) + 1:]
+            if not rest and parts:
+                return base, parts
+        return None
 
     def hatch(self, name):
         a = self._by_name.get(name)

@@ -228,3 +228,54 @@ def test_no_scientific_notation_anywhere_in_the_report(tmp_path, report_main, re
         for name, t in texts.items():
             m = SCIENTIFIC.search(t)
             assert not m, f"{report}/{name}: {t[max(0, m.start() - 80):m.end() + 40]}"
+
+
+# ---- display names: every allocator and variant, from the one catalogue ----------------------
+def registered_allocators():
+    """Every allocator name a bench binary registers: the catalogue's, their
+    <name>_phase_reset variants (trace_replay), and the fastpath benchmarks' own."""
+    from conftest import ROOT
+    from arenabench import catalogue
+    names = set(catalogue.load().names)
+    names |= {a + "_phase_reset" for a in catalogue.load().names}
+    bench = os.path.join(ROOT, "arena", "bench")
+    for f in os.listdir(bench):
+        if f.endswith(".cpp"):
+            with open(os.path.join(bench, f)) as src:
+                names |= set(re.findall(r'Name\("fastpath/(\w+)"\)', src.read()))
+    return names
+
+
+def test_every_allocator_and_variant_has_a_display_name():
+    from conftest import ROOT, fixture
+    from arenabench import catalogue
+    cat = catalogue.load()
+    names = registered_allocators()
+    for path in (os.path.join(ROOT, "reports", "reference", "results.json"),
+                 fixture("bench_quick.json")):
+        names |= {r.allocator for r in results.load_results(path).rows}
+    assert {"arena_c_nostats", "pmr_monotonic_presized", "ideal_bump_in_memory",
+            "arena_cpp", "arena_phase_reset"} <= names, names
+    for n in sorted(names):
+        label = cat.label(n)
+        assert (n in cat or label != n) and "_" not in label, (n, label)
+    assert cat.label("arena_phase_reset") == "arena (ours), per-phase regions"
+    assert cat.label("arena_c_nostats") == "arena (ours), C API, no fast-path statistics"
+    assert cat.label("pmr_monotonic_presized") == "std::pmr monotonic, pre-sized buffer"
+    assert cat.label("ideal_bump_in_memory") == "ideal bump (limit), cursor in memory"
+    assert cat.label("mimalloc_heap") == "mimalloc heap"          # a catalogued name, not a variant
+    assert cat.label("arena_unknown") == "arena_unknown"          # no rule: the raw name stays
+
+
+def test_report_shows_display_names_not_raw_variant_names(tmp_path):
+    from conftest import ROOT
+    out = tmp_path / "out"
+    r = run_report(os.path.join(ROOT, "reports", "reference", "results.json"), "--out", out)
+    assert r.returncode == 0, r.stderr
+    text = (out / "report.md").read_text(encoding="utf-8")
+    outside_code = re.sub(r"`[^`]*`", "", text)
+    for raw in ("arena_phase_reset", "arena_c_nostats", "pmr_monotonic_presized", "arena_cpp",
+                "ideal_bump_in_memory", "arena_c "):
+        assert raw not in outside_code, raw
+    assert "arena (ours), C API, no fast-path statistics" in text
+    assert "arena (ours), per-phase regions" in text

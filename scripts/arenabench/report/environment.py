@@ -101,7 +101,7 @@ def caveats(md):
     for path, bench, msg in md.errors():
         out.append(f"{path}: benchmark {bench} failed: {msg}")
     for w, p, values in checksum_mismatches(md):
-        desc = "; ".join(f"{a}={fmt.count(v)}" for a, v in values.items())
+        desc = "; ".join(f"{md.catalogue.label(a)}={fmt.count(v)}" for a, v in values.items())
         out.append(f"checksum mismatch on {w}/{p}: allocators computed different results "
                    f"({desc}): that benchmark's figures are not comparable.")
     for w in md.workloads():
@@ -109,7 +109,7 @@ def caveats(md):
                 for v in [md.value(w, p, a, "ns_per_alloc")] if v is not None and 0 < v < 0.01]
         if tiny:
             p, a, v = tiny[0]
-            out.append(f"{w}: ns_per_alloc values below 0.01 ns (e.g. {a} {fmt.plain(v)}) cannot be "
+            out.append(f"{w}: ns_per_alloc values below 0.01 ns (e.g. {md.catalogue.label(a)} {fmt.plain(v)}) cannot be "
                        f"nanoseconds; they look like seconds (a Google Benchmark counter with "
                        f"kInvert reports seconds). Read that workload's figures with care.")
     cores = {r.machine.get("cores") or r.context.get("num_cpus") for r in md.runs}
