@@ -10,7 +10,9 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define ARENA_NOINLINE __attribute__((noinline))
 #define ARENA_COLD __attribute__((cold))
+#define ARENA_CALLER_ADDRESS() __builtin_extract_return_addr(__builtin_return_address(0))
 #else
+#define ARENA_CALLER_ADDRESS() nullptr
 #define ARENA_NOINLINE
 #define ARENA_COLD
 #endif
@@ -80,6 +82,8 @@ struct RewindFloor {
 };
 constexpr size_t kRewindFloors = 8;
 
+struct SiteRecord; // sites.cpp
+
 struct Cleanup {
     Cleanup *next; // older cleanup
     void (*fn)(void *);
@@ -136,6 +140,18 @@ struct Arena {
     Arena *first_child;
     Arena *next_sibling;
     Arena *prev_sibling;
+
+    // Lifetime figures the per-site report (ARENA_STATS, sites.cpp) needs
+    // beyond the since-reset ones above. The first three are kept by the
+    // block code unconditionally (slow path only); the rest only when site
+    // is set, i.e. when ARENA_STATS is on.
+    size_t peak_committed;     // max of committed
+    size_t peak_blocks;        // max of block_count
+    size_t dedicated_obtained; // dedicated blocks ever obtained from upstream
+    size_t abandoned_total;    // abandoned, summed over the resets so far
+    arena_detail::SiteRecord *site; // creation site's record; NULL: ARENA_STATS off
+    Arena *site_prev;               // live arenas with a site, for the report at exit
+    Arena *site_next;
 };
 
 namespace arena_detail {
@@ -182,6 +198,21 @@ void trim_blocks(Arena *arena, size_t retain_bytes);
 void free_all_blocks(Arena *arena);
 // lifetime.cpp
 void run_cleanups_until(Arena *arena, Cleanup *stop);
+
+// sites.cpp: per-creation-site statistics (ARENA_STATS) and the initial
+// capacity override (ARENA_CAPACITY). Off costs one predictable branch at
+// create (sites_state), reset and destroy (arena->site); the inline fast
+// path never looks.
+enum SitesState : int { kSitesUnread = 0, kSitesOff = 1, kSitesOn = 2 };
+extern int sites_state; // read with __atomic_load_n(..., __ATOMIC_RELAXED)
+// Before creation: reads the environment on first use, may change
+// options->initial_capacity (and max_block_size with it). Returns the site's
+// record when statistics are on, else NULL.
+SiteRecord *site_before_create(const void *return_address, bool child, ArenaOptions *options);
+// After a successful creation with the record site_before_create returned.
+void site_created(Arena *arena, SiteRecord *site, size_t requested_capacity);
+void site_reset(Arena *arena);   // before the arena rewinds
+void site_destroy(Arena *arena); // before its blocks are freed
 
 } // namespace arena_detail
 

@@ -29,6 +29,8 @@ Block *new_block(Arena *arena, size_t capacity, size_t index) {
     arena->committed += total;
     arena->block_count += 1;
     arena->upstream_allocations += 1;
+    if (arena->committed > arena->peak_committed) arena->peak_committed = arena->committed;
+    if (arena->block_count > arena->peak_blocks) arena->peak_blocks = arena->block_count;
     ARENA_POISON(block->data(), capacity);
     ARENA_VG_NOACCESS(block->data(), capacity);
     return block;
@@ -169,6 +171,7 @@ void *alloc_dedicated(Arena *arena, size_t size, size_t rounded, size_t alignmen
             return nullptr;
         }
         arena->dedicated_count += 1;
+        arena->dedicated_obtained += 1;
     }
     best->next = arena->dedicated_live;
     arena->dedicated_live = best;

@@ -23,7 +23,8 @@ int validate(const ArenaOptions &options) {
     return 0;
 }
 
-Arena *create(const ArenaOptions *given, Arena *parent) {
+// site: the return address of the public entry point's caller.
+Arena *create(const ArenaOptions *given, Arena *parent, const void *site_address) {
     ArenaOptions options;
     arena_options_init(&options);
     if (given != nullptr) {
@@ -33,6 +34,11 @@ Arena *create(const ArenaOptions *given, Arena *parent) {
     }
     if (options.upstream == nullptr)
         options.upstream = parent ? &parent->upstream : arena_upstream_malloc();
+    // ARENA_STATS / ARENA_CAPACITY: one predictable branch when both are off.
+    const size_t requested_capacity = options.initial_capacity;
+    SiteRecord *site = nullptr;
+    if (ARENA_UNLIKELY(__atomic_load_n(&sites_state, __ATOMIC_RELAXED) != kSitesOff))
+        site = site_before_create(site_address, parent != nullptr, &options);
     if (int error = validate(options)) {
         errno = error;
         return nullptr;
@@ -68,6 +74,7 @@ Arena *create(const ArenaOptions *given, Arena *parent) {
         if (parent->first_child) parent->first_child->prev_sibling = arena;
         parent->first_child = arena;
     }
+    if (ARENA_UNLIKELY(site != nullptr)) site_created(arena, site, requested_capacity);
     return arena;
 }
 
@@ -76,6 +83,7 @@ void reset_tree(Arena *arena, bool trim, size_t retain_bytes) {
     for (Arena *child = arena->first_child; child != nullptr; child = child->next_sibling)
         reset_tree(child, false, 0);
     note_peak(arena);
+    if (ARENA_UNLIKELY(arena->site != nullptr)) site_reset(arena);
     rewind_to_start(arena);
     if (trim) trim_blocks(arena, retain_bytes);
     arena->peak_used_since_reset = 0;
@@ -130,14 +138,16 @@ void arena_options_init(ArenaOptions *options) {
     options->upstream = nullptr;
 }
 
+// The creation site is the caller's return address; arena.hpp's constructors
+// are always-inline so that their caller is the site.
 Arena *arena_create(size_t initial_capacity) {
     ArenaOptions options;
     arena_options_init(&options);
     options.initial_capacity = initial_capacity == 0 ? ARENA_DEFAULT_CAPACITY : initial_capacity;
-    return create(&options, nullptr);
+    return create(&options, nullptr, ARENA_CALLER_ADDRESS());
 }
 
-Arena *arena_create_ex(const ArenaOptions *options) { return create(options, nullptr); }
+Arena *arena_create_ex(const ArenaOptions *options) { return create(options, nullptr, ARENA_CALLER_ADDRESS()); }
 
 Arena *arena_create_child(Arena *parent, size_t initial_capacity) {
     if (parent == nullptr) {
@@ -151,7 +161,7 @@ Arena *arena_create_child(Arena *parent, size_t initial_capacity) {
     options.max_block_size = parent->max_block_size;
     if (options.max_block_size != 0 && options.max_block_size < options.initial_capacity)
         options.max_block_size = options.initial_capacity;
-    return create(&options, parent);
+    return create(&options, parent, ARENA_CALLER_ADDRESS());
 }
 
 Arena *arena_create_child_ex(Arena *parent, const ArenaOptions *options) {
@@ -159,13 +169,14 @@ Arena *arena_create_child_ex(Arena *parent, const ArenaOptions *options) {
         errno = EINVAL;
         return nullptr;
     }
-    return create(options, parent);
+    return create(options, parent, ARENA_CALLER_ADDRESS());
 }
 
 void arena_destroy(Arena *arena) {
     if (arena == nullptr) return;
     run_cleanups_until(arena, nullptr);
     while (arena->first_child != nullptr) arena_destroy(arena->first_child);
+    if (ARENA_UNLIKELY(arena->site != nullptr)) site_destroy(arena);
     if (Arena *parent = arena->parent) {
         if (arena->prev_sibling) {
             arena->prev_sibling->next_sibling = arena->next_sibling;

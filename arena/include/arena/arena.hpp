@@ -32,6 +32,15 @@ namespace detail {
 }
 } // namespace detail
 
+// The constructors and child() are always inlined so that the C function they
+// call sees their caller's code as its return address: ARENA_STATS and
+// ARENA_CAPACITY then name the function that built the Arena, not arena.hpp.
+#if defined(__GNUC__) || defined(__clang__)
+#define ARENA_SITE_INLINE __attribute__((always_inline))
+#else
+#define ARENA_SITE_INLINE
+#endif
+
 using Stats = ArenaStats;
 using Mark = ArenaMark;
 
@@ -48,10 +57,10 @@ struct Options {
 // allocation from it fails. A child must be destroyed before its parent.
 class Arena {
 public:
-    explicit Arena(size_t initial_capacity = ARENA_DEFAULT_CAPACITY) : raw_(arena_create(initial_capacity)) {
+    ARENA_SITE_INLINE explicit Arena(size_t initial_capacity = ARENA_DEFAULT_CAPACITY) : raw_(arena_create(initial_capacity)) {
         if (raw_ == nullptr) detail::fail(errno);
     }
-    explicit Arena(const Options &options) {
+    ARENA_SITE_INLINE explicit Arena(const Options &options) {
         ArenaOptions c = options.to_c();
         raw_ = arena_create_ex(&c);
         if (raw_ == nullptr) detail::fail(errno);
@@ -72,7 +81,7 @@ public:
     ~Arena() { arena_destroy(raw_); }
 
     // A child arena: reset with this one, destroyed with it if still alive.
-    [[nodiscard]] Arena child(size_t initial_capacity = ARENA_DEFAULT_CAPACITY) {
+    [[nodiscard]] ARENA_SITE_INLINE Arena child(size_t initial_capacity = ARENA_DEFAULT_CAPACITY) {
         ::Arena *raw = arena_create_child(raw_, initial_capacity);
         if (raw == nullptr) detail::fail(errno);
         return Arena(raw, Adopt{});
