@@ -279,3 +279,29 @@ def test_report_shows_display_names_not_raw_variant_names(tmp_path):
         assert raw not in outside_code, raw
     assert "arena (ours), C API, no fast-path statistics" in text
     assert "arena (ours), per-phase regions" in text
+
+
+# ---- what was not measured: said once, with the reason ----------------------------------------
+def test_not_measured_is_said_once_with_the_reason(tmp_path):
+    full = {"ns_per_alloc": 2.0, "release_ns": 5000.0, "footprint_peak_bytes": 8 << 20,
+            "live_peak_bytes": 6 << 20, "overhead_ratio": 1.33, "fragmentation": 0.25}
+    benches = {("small_fixed", a, "64"): dict(full, real_time=200_000.0 * (i + 1))
+               for i, a in enumerate(("arena", "malloc", "jemalloc"))}
+    benches.update({("fastpath", a, ""): {"ns_per_alloc": 1.1, "real_time": 110_000.0}
+                    for a in ("ideal_bump", "pmr_monotonic")})
+    out = tmp_path / "out"
+    r = run_report(write_run(tmp_path / "r.json", benches), "--out", out)
+    assert r.returncode == 0, r.stderr
+    text = (out / "report.md").read_text(encoding="utf-8")
+    # no per-plot filler bullets
+    assert not re.search(r"^- fastpath: .*not measured", text, re.M), text
+    assert "left out" not in text.split("## Plots", 1)[1].split("\n## ", 1)[0]
+    # one list, one line per workload, naming each gap and why
+    assert text.count("### Not measured") == 1
+    section = text.split("### Not measured", 1)[1].split("\n#", 1)[0]
+    lines = [ln for ln in section.splitlines() if ln.startswith("- ")]
+    assert len(lines) == 1 and lines[0].startswith("- `fastpath`: "), section
+    for what in ("glibc malloc", "release_ns", "footprint_peak_bytes", "overhead_ratio",
+                 "fragmentation"):
+        assert lines[0].count(what) == 1, (what, lines[0])
+    assert "bench_arena_fastpath" in lines[0] and "no memory or latency pass" in lines[0]

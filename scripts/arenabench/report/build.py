@@ -12,6 +12,15 @@ from .dataset import group_by_machine
 from .doc import Bullets, Document, Heading, Image, Note, Para, Table, badge, render_html, render_md
 from .headline import headline
 
+# Why a workload lacks counters other workloads have (the "Not measured" list).
+NOT_MEASURED_WHY = {
+    "fastpath": "The fast-path benchmark (bench_arena_fastpath) times only the allocation loop "
+                "and its bulk release, for the arena, its limits and std::pmr: it has no "
+                "memory or latency pass and no general-purpose heap.",
+    "capacity_sweep": "The capacity sweep runs the arena alone, at each initial capacity.",
+}
+NOT_MEASURED_DEFAULT = "The results have no such counter for this workload."
+
 TABLE_METRICS = [("real_time_ns", "time/iteration"), ("ns_per_alloc", "ns/alloc"),
                  ("release_ns", "release"), ("destroy_ns", "destroy"),
                  ("footprint_peak_bytes", "peak footprint"), ("overhead_ratio", "overhead"),
@@ -206,6 +215,23 @@ class ReportBuilder:
             doc.add(Image(png, svg, p.title, p.caption))
             if p.notes:
                 doc.add(Bullets(p.notes))
+        self.not_measured(doc, plots, suffix)
+
+    def not_measured(self, doc, plots, suffix):
+        """What the plots leave out, once, by workload, with the reason."""
+        by_workload = {}
+        for p in plots:
+            for w, what in p.missing:
+                if what not in by_workload.setdefault(w, []):
+                    by_workload[w].append(what)
+        if not by_workload:
+            return
+        doc.add(Heading(3, "Not measured" + suffix))
+        doc.add(Para("A plot leaves out a workload that lacks its counter; each such gap is listed "
+                     "here once, with the reason."))
+        doc.add(Bullets([f"`{w}`: {', '.join(whats)}. "
+                         f"{NOT_MEASURED_WHY.get(w, NOT_MEASURED_DEFAULT)}"
+                         for w, whats in by_workload.items()]))
 
     def measurements(self, doc, md, mi, suffix):
         doc.add(Heading(2, f"All measurements{suffix}", f"measurements{mi}"))

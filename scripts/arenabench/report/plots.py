@@ -63,6 +63,8 @@ class Plot:
     files: list = field(default_factory=list)    # paths relative to the report directory
     skipped: str = ""
     notes: list = field(default_factory=list)
+    missing: list = field(default_factory=list)  # (workload, what) left out: said once, by
+                                                 # the report (build.not_measured), not per plot
 
 
 def _shrink_png(path):
@@ -211,7 +213,7 @@ class Plotter:
             if groups:
                 panels.append((w, groups))
             else:
-                plot.notes.append(f"{w}: ns_per_alloc not measured")
+                plot.missing.append((w, "ns_per_alloc"))
         if not panels:
             plot.skipped = "no benchmark has an ns_per_alloc counter"
             return plot
@@ -247,7 +249,7 @@ class Plotter:
                 continue
             base = self.md.value(w, p, ref, "real_time_ns")
             if not base:
-                plot.notes.append(f"{w}: glibc malloc not measured, left out")
+                plot.missing.append((w, "a glibc malloc run (the reference of the time-ratio plot)"))
                 continue
             d = {}
             for a in self.md.allocators_of(w, p):
@@ -276,7 +278,7 @@ class Plotter:
         measured = {g for g, _ in groups}
         for w in self.md.workloads():
             if w != "capacity_sweep" and not any(g.split("/")[0] == w for g in measured):
-                plot.notes.append(f"{w}: {metric} not measured")
+                plot.missing.append((w, metric))
         present = self._present(groups)
         fig, ax = plt.subplots(figsize=(max(8.0, 0.9 * len(groups) + 3), 4.4))
         used_log = self._bars(ax, groups, present, log=log, scale=scale)
