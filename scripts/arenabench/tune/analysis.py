@@ -7,9 +7,10 @@ differs significantly, so that two runs on the same build recommend the same cap
    committed memory, then least abandoned (or wasted) memory, then the smaller capacity
    (then the smaller growth factor);
 2. the first of them that no other setting beats significantly in time: a median more
-   than 5 % lower and a U test p-value below 0.01 (stats.TUNE_ALPHA) after Holm's adjustment
+   than 5 % lower and a U test p-value below 0.001 (stats.TUNE_ALPHA) after Holm's adjustment
    (stats.not_significantly_slower). Times that are noise alone
-   move it in well under 1 % of runs (tested with shuffled noise).
+   do not move it (tested with shuffled noise); it takes at least 8 runs a setting
+   for time to be able to move it at all.
 
 The arena's own statistic, suggested_initial_capacity, is "one block that would have
 held the peak": the capacity at which the arena never grows. compare_with_suggestion()
@@ -40,12 +41,17 @@ class Recommendation:
     noise_free_capacity: int = 0          # step 1's choice (before time is looked at)
     passed_over: list = field(default_factory=list)   # [(capacity, faster capacity, p)]
 
+    runs: int = 0                          # fewest runs (repetitions) of a setting
+
     def explanation(self):
         """One sentence: why this capacity."""
         from .. import fmt
         if not self.passed_over:
+            few = ("" if not self.runs or stats.min_pvalue(self.runs, self.runs) <= stats.TUNE_ALPHA
+                   else f" (with {self.runs} runs a setting no difference in time can be "
+                        f"significant: time was not used)")
             return (f"{fmt.nbytes(self.capacity)}: fewest upstream allocations, then least "
-                    f"committed memory; no setting is significantly faster")
+                    f"committed memory; no setting is significantly faster{few}")
         steps = "; ".join(f"{fmt.nbytes(c)} passed over: {fmt.nbytes(by)} is significantly "
                           f"faster (p = {p:.3g})" for c, by, p in self.passed_over)
         return (f"{fmt.nbytes(self.capacity)}: the noise-free choice was "
@@ -87,7 +93,8 @@ def recommend(results, default_capacity):
                           noise_free_capacity=_capacity(first, default_capacity),
                           passed_over=[(_capacity(a, default_capacity),
                                         _capacity(b, default_capacity), p)
-                                       for a, b, p in passed])
+                                       for a, b, p in passed],
+                          runs=min(len(r.times_ns) for r in results))
 
 
 def run_at(results, capacity, growth, default_capacity):

@@ -3,11 +3,12 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import time
 
 from .. import atomic, cmake, fmt
-from ..errors import Failure
+from ..errors import Failure, InputError
 from . import analysis, plot, runner
 from .runner import Result, Setting, TuneError
 
@@ -37,8 +38,18 @@ def parse_growth(text):
 
 
 def parse_args(argv):
+    argv = list(argv)
+    command = None
+    if "--" in argv:                 # scripts/tune --run [options] -- PROGRAM ARGS...
+        i = argv.index("--")
+        argv, command = argv[:i], argv[i + 1:]
     p = argparse.ArgumentParser(
         prog="scripts/tune",
+        usage="%(prog)s WORKLOAD [options]\n"
+              "       %(prog)s --trace FILE [options]\n"
+              "       %(prog)s --replot DIR/tune.json [--out DIR]\n"
+              "       %(prog)s --run [--sweep [--global] [--site NAME]...] [options] "
+              "-- PROGRAM [ARGS...]",
         description="Sweeps the arena's initial capacity (and growth factor) on a workload or a "
                     "recorded allocation trace, or (--run) a program linked with libarena; "
                     "recommends from the noise-free figures (upstream allocations, committed "
@@ -52,11 +63,16 @@ def parse_args(argv):
     p.add_argument("--variant", choices=["arena", "arena_phase_reset"], default="arena",
                    help="with --trace: the plain arena, or the one resetting at phase boundaries")
     p.add_argument("--capacities", help="comma-separated sizes (4K,64K,1M...); default: powers "
-                                        "of 4 from 4 KiB to 4x the arena's suggestion, and the suggestion")
+                                        "of 4 from 4 KiB to 4x the arena's suggestion, and the "
+                                        "suggestion (--run --sweep: from 1/64 of each site's "
+                                        "suggestion, at least 4 KiB, to 4x it)")
     p.add_argument("--growth", help="comma-separated growth factors (default: as the code asks, 2)")
     p.add_argument("--children", action="store_true",
-                   help="impose the setting on child arenas too (default: top-level arenas only)")
-    p.add_argument("--repetitions", type=int, default=3, help="repetitions per process (default 3)")
+                   help="impose the setting on child arenas too (default: top-level arenas only; "
+                        "--run --sweep: ARENA_CAPACITY_CHILDREN=1, and child sites are swept)")
+    p.add_argument("--repetitions", type=int, default=3,
+                   help="repetitions per process (default 3; --run --sweep: runs of the program "
+                        "per setting in each round)")
     p.add_argument("--rounds", type=int, default=3,
                    help="processes per setting, run in rounds over all settings so that "
                         "machine noise hits every setting alike (default 3)")
@@ -67,9 +83,49 @@ def parse_args(argv):
     p.add_argument("--build-dir", default=cmake.DEFAULT_BUILD_DIR)
     p.add_argument("--replot", metavar="TUNE_JSON",
                    help="only re-analyse and re-plot an earlier tune.json")
+    g = p.add_argument_group("a program linked with libarena (after --: the program and its "
+                             "arguments)")
+    g.add_argument("--run", action="store_true",
+                   help="run the program once with ARENA_STATS; print per arena creation site "
+                        "its source line (addr2line, with debug information), the observed "
+                        "peak, the library's suggested initial capacity and the call to write "
+                        "(arena_create(N)); writes DIR/tune-run.json")
+    g.add_argument("--sweep", action="store_true",
+                   help="with --run: then run it again under ARENA_CAPACITY at each capacity, "
+                        "--rounds x --repetitions times, measuring wall time and peak RSS; "
+                        "recommend a capacity per site; plot DIR/tune-run.png/.svg")
+    g.add_argument("--global", dest="global_capacity", action="store_true",
+                   help="with --sweep: one capacity for every top-level arena at once "
+                        "(ARENA_CAPACITY=N) instead of one site at a time (NAME=N)")
+    g.add_argument("--site", action="append", metavar="NAME",
+                   help="with --sweep: sweep only this site (its name or object+offset, as "
+                        "--run prints it); repeatable")
     args = p.parse_args(argv)
+    args.command = command
+    if args.run:
+        if args.workload is not None or args.trace is not None or args.replot:
+            p.error("--run takes the program after --, not a workload, --trace or --replot")
+        if not command:
+            p.error("--run needs the program: scripts/tune --run [options] -- PROGRAM [ARGS...]")
+        if args.growth:
+            p.error("--growth does not apply to --run (ARENA_CAPACITY sets the initial capacity)")
+        if shutil.which(command[0]) is None:
+            p.error(f"{command[0]}: no such program (or not executable)")
+    else:
+        if command is not None:
+            p.error("a program after -- needs --run")
+        for opt, given in (("--sweep", args.sweep), ("--global", args.global_capacity),
+                           ("--site", args.site)):
+            if given:
+                p.error(f"{opt} needs --run")
+    if (args.global_capacity or args.site) and not args.sweep:
+        p.error("--global and --site need --sweep")
+    if args.global_capacity and args.site:
+        p.error("--global sets every site at once; --site chooses sites to sweep one at a time")
     if args.replot:
         return args
+    if args.run:
+        return _check_common(p, args)
     if (args.workload is None) == (args.trace is None):
         p.error("give a workload name or --trace FILE (one of them)")
     if args.trace is not None:
@@ -80,6 +136,10 @@ def parse_args(argv):
             p.error(f"cannot read trace {args.trace}: {e.strerror}")
         if magic != TRACE_MAGIC:
             p.error(f"{args.trace} is not an allocation trace (see workloads/trace/FORMAT.md)")
+    return _check_common(p, args)
+
+
+def _check_common(p, args):
     if args.repetitions < 1 or args.repetitions > 100:
         p.error("--repetitions must be 1 to 100")
     if args.rounds < 1 or args.rounds > 20:
@@ -173,6 +233,14 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     out_dir = os.path.abspath(args.out)
     try:
+        if args.run:
+            try:
+                out_dir = atomic.check_target(out_dir)
+            except InputError as e:
+                print(f"scripts/tune: {e}", file=sys.stderr)
+                return 2
+            from . import run
+            return run.main_run(args, args.command, out_dir)
         if args.replot:
             try:
                 with open(args.replot) as f:

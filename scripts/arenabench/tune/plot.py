@@ -2,6 +2,7 @@
 initial capacity, one line per growth factor; the recommendation and the arena's own
 suggestion marked. Headless (Agg), PNG and SVG, the report's colours and number format."""
 import os
+import tempfile
 
 import matplotlib
 
@@ -82,11 +83,85 @@ def plot_sweep(results, rec, suggested, default_capacity, title, out_dir, stem="
     axes[0].set_title(title, fontsize=10)
     axes[0].legend(loc="best", fontsize=8)
     fig.tight_layout()
+    return save(fig, out_dir, stem)
+
+
+def save(fig, out_dir, stem):
+    """Writes out_dir/stem.png and .svg, each atomically (a temporary file beside it,
+    renamed over it); closes the figure; returns the paths."""
     os.makedirs(out_dir, exist_ok=True)
     paths = []
-    for ext in ("png", "svg"):
-        path = os.path.join(out_dir, f"{stem}.{ext}")
-        fig.savefig(path, dpi=100, metadata={"Software": None} if ext == "png" else {"Date": None})
-        paths.append(path)
-    plt.close(fig)
+    try:
+        for ext in ("png", "svg"):
+            path = os.path.join(out_dir, f"{stem}.{ext}")
+            fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".{ext}", dir=out_dir)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    fig.savefig(f, format=ext, dpi=100,
+                                metadata={"Software": None} if ext == "png" else {"Date": None})
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
+            paths.append(path)
+    finally:
+        plt.close(fig)
     return paths
+
+
+def plot_program_sweep(sites, title, out_dir, stem="tune-run"):
+    """--run --sweep: per site (a row) the wall time of the whole program (median,
+    min-max) and its peak RSS against the site's capacity; the setting as the code asks
+    as a hollow marker, the recommendation and the library's suggestion as lines.
+    sites: [(summary, items, Recommendation)] (run.analyse_site)."""
+    cat = catalogue.load()
+    colour = cat.colour(cat.arena)
+    fig, axes = plt.subplots(len(sites), 2, figsize=(10.0, 2.8 * len(sites) + 0.6), squeeze=False)
+    for row, (summary, items, rec) in zip(axes, sites):
+        swept = sorted((i for i in items if i["override"] is not None), key=lambda i: i["capacity"])
+        asked = [i for i in items if i["override"] is None]
+        caps = [i["capacity"] for i in swept]
+        med = [i["median_ns"] / 1e6 for i in swept]
+        row[0].errorbar(caps, med, yerr=[[m - min(i["times_ns"]) / 1e6 for m, i in zip(med, swept)],
+                                         [max(i["times_ns"]) / 1e6 - m for m, i in zip(med, swept)]],
+                        color=colour, marker="o", markersize=3, capsize=2)
+        row[1].plot(caps, [stats.median(i["rss_bytes"]) / 2 ** 20 for i in swept], color=colour,
+                    marker="o", markersize=3)
+        for i in asked:
+            row[0].plot([i["capacity"]], [i["median_ns"] / 1e6], marker="o", markersize=6,
+                        markerfacecolor="none", color="#555555", linestyle="none",
+                        label="as the code asks")
+            row[1].plot([i["capacity"]], [stats.median(i["rss_bytes"]) / 2 ** 20], marker="o",
+                        markersize=6, markerfacecolor="none", color="#555555", linestyle="none")
+        sugg = summary["suggested_initial_capacity"]
+        ticks = sorted(set(caps + [i["capacity"] for i in asked]))
+        for ax in row:
+            ax.axvline(rec.capacity, color=colour, linestyle="--", linewidth=1.0)
+            if sugg:
+                ax.axvline(sugg, color="#555555", linestyle=":", linewidth=1.0)
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([fmt.nbytes(c) for c in ticks], rotation=35, ha="right", fontsize=7)
+            ax.minorticks_off()
+            ax.grid(True, alpha=0.3)
+            ax.set_xlabel(f"initial capacity of {summary['site']}", fontsize=8)
+        row[0].set_ylabel("wall time (ms)\nmedian, min-max", fontsize=8)
+        row[1].set_ylabel("peak RSS (MiB)\nmedian", fontsize=8)
+        row[0].annotate(f"recommended: {fmt.nbytes(rec.capacity)}", (rec.capacity, 1.0),
+                        xycoords=("data", "axes fraction"), textcoords="offset points",
+                        xytext=(4, -12), fontsize=8, color=colour)
+        if sugg:
+            row[1].annotate(f"library's suggestion: {fmt.nbytes(sugg)}", (sugg, 1.0),
+                            xycoords=("data", "axes fraction"), textcoords="offset points",
+                            xytext=(-4, -12), fontsize=8, color="#555555", ha="right")
+        where = summary["location"] or summary["site"]
+        row[0].set_title(f"{summary['site']} ({where})" if where != summary["site"]
+                         else summary["site"], fontsize=9)
+        if asked:
+            row[0].legend(loc="best", fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return save(fig, out_dir, stem)
