@@ -285,6 +285,8 @@ def test_example_program_end_to_end(tmp_path, two_sites):
     assert sugg >= pf["peak_used_since_reset"] > 0
     assert f"write           arena_create({sugg})" in r.stdout
     assert doc["run"]["maxrss_bytes"] > 0
+    if program.gnu_time():      # the program's own peak, not the tuner's (tens of MiB)
+        assert doc["run"]["maxrss_bytes"] < 16 << 20
 
     caps = ",".join(program.size_text(c) for c in (8192, sugg, 4 * sugg))
     r = tune("--run", "--sweep", "--site", "parse_file", "--capacities", caps, "--rounds", "1",
@@ -319,3 +321,15 @@ def test_example_program_with_debug_information_gets_file_and_line(tmp_path, two
         assert path.endswith("two_sites.c")
         assert "arena_create" in source[int(line) - 1], (s["site"], source[int(line) - 1])
         assert f"{s['site']} at {s['location']}" in r.stdout
+
+
+def test_without_gnu_time_wait4_measures_the_program(monkeypatch):
+    """Without GNU time the figures come from os.wait4 (the peak RSS then includes the
+    tuner's own image at fork; the run itself works the same)."""
+    monkeypatch.setattr(program, "_gnu_time", "")
+    r = program.run_once([FAKE])
+    assert r.maxrss_bytes > 0 and r.page_faults > 0 and r.wall_ns > 0
+    assert [s["site"] for s in r.stats["sites"]][0] == "parse_file"
+    with pytest.raises(program.ProgramFailed) as e:
+        program.run_once([FAKE, "--kill"])
+    assert "killed by signal 15" in str(e.value)
