@@ -20,7 +20,7 @@ when they do not, why (checked against the measurements, not asserted).
 import math
 from dataclasses import dataclass, field
 
-from .. import stats
+from .. import fmt, stats
 
 TOLERANCE = stats.TOLERANCE
 AGREEMENT = 2.0
@@ -45,7 +45,6 @@ class Recommendation:
 
     def explanation(self):
         """One sentence: why this capacity."""
-        from .. import fmt
         if not self.passed_over:
             few = ("" if not self.runs or stats.min_pvalue(self.runs, self.runs) <= stats.TUNE_ALPHA
                    else f" (with {self.runs} runs a setting no difference in time can be "
@@ -138,8 +137,8 @@ def compare_with_suggestion(rec, suggested, results, default_capacity, alpha=0.0
     t_sugg = at_sugg.median_ns
     p = stats.utest(at_rec.times_ns, at_sugg.times_ns)
     ptext = "no U test" if p is None else f"U test p = {p:.3g}"
-    facts = (f"median at the suggestion {t_sugg / 1e6:.3g} ms, at the recommendation "
-             f"{at_rec.median_ns / 1e6:.3g} ms, best {rec.best_time_ns / 1e6:.3g} ms ({ptext}); "
+    facts = (f"median at the suggestion {fmt.ns(t_sugg)}, at the recommendation "
+             f"{fmt.ns(at_rec.median_ns)}, best {fmt.ns(rec.best_time_ns)} ({ptext}); "
              f"page faults per run {_faults(at_rec)} at the recommendation, {_faults(at_sugg)} at "
              f"the suggestion")
     flat = stats.near_best(t_sugg, rec.best_time_ns) or (p is not None and p >= alpha)
