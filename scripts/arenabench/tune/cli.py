@@ -229,6 +229,12 @@ def report(doc, out_dir):
     return "\n".join(text)
 
 
+def _shown(path):
+    """A path as printed: relative when under the working directory."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     out_dir = os.path.abspath(args.out)
@@ -300,7 +306,7 @@ def main(argv=None):
         print(report(doc, out_dir))
         atomic.write_json_atomic(os.path.join(out_dir, "tune.json"), doc)
         print(f"\nwrote {os.path.join(args.out, 'tune.json')}, "
-              f"{', '.join(os.path.relpath(p) for p in doc['plots'])} "
+              f"{', '.join(_shown(p) for p in doc['plots'])} "
               f"in {time.monotonic() - started:.0f} s")
         return 0
     except Failure as e:             # TuneError, or a build that failed
