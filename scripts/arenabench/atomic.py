@@ -16,16 +16,17 @@ from .errors import InputError
 interrupted = False
 
 
-def write_atomic(path, write):
-    """Calls write(f) on a temporary file beside path, flushes it to disk, then renames it
-    over path: readers see the old file or the new one, never a partial one. On any
-    failure (or Ctrl-C) the temporary file is removed and path is left as it was."""
+def write_atomic(path, write, binary=False):
+    """Calls write(f) on a temporary file beside path (text, or bytes when binary), flushes
+    it to disk, then renames it over path: readers see the old file or the new one, never a
+    partial one. On any failure (or Ctrl-C) the temporary file is removed and path is left
+    as it was."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -2,14 +2,13 @@
 initial capacity, one line per growth factor; the recommendation and the arena's own
 suggestion marked. Headless (Agg), PNG and SVG, the report's colours and number format."""
 import os
-import tempfile
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .. import catalogue, fmt, stats  # noqa: E402
+from .. import atomic, catalogue, fmt, stats  # noqa: E402
 
 GROWTH_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#303030"]
 
@@ -87,25 +86,15 @@ def plot_sweep(results, rec, suggested, default_capacity, title, out_dir, stem="
 
 
 def save(fig, out_dir, stem):
-    """Writes out_dir/stem.png and .svg, each atomically (a temporary file beside it,
-    renamed over it); closes the figure; returns the paths."""
-    os.makedirs(out_dir, exist_ok=True)
+    """Writes out_dir/stem.png and .svg, each atomically (atomic.write_atomic); closes the
+    figure; returns the paths."""
     paths = []
     try:
         for ext in ("png", "svg"):
             path = os.path.join(out_dir, f"{stem}.{ext}")
-            fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".{ext}", dir=out_dir)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    fig.savefig(f, format=ext, dpi=100,
-                                metadata={"Software": None} if ext == "png" else {"Date": None})
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
+            metadata = {"Software": None} if ext == "png" else {"Date": None}
+            atomic.write_atomic(path, lambda f: fig.savefig(f, format=ext, dpi=100, metadata=metadata),
+                                binary=True)
             paths.append(path)
     finally:
         plt.close(fig)
