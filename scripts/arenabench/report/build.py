@@ -34,13 +34,28 @@ def _bname(w, a, p):
     return f"`{w}/{a}/{p}`" if p else f"`{w}/{a}`"
 
 
+SPREAD_TEXT = ("Each cell is the median over the repetitions, followed by its spread: for "
+               "times and averages, `±x% sd` is the standard deviation over the repetitions "
+               "relative to the median; for tail statistics (latency p99, p99.9 and maximum), "
+               "`[lo–hi]` is the lowest to the highest repetition (a standard deviation of a "
+               "tail percentile over a few repetitions says nothing), shown only where the "
+               "results keep each repetition; when several runs are pooled, `[lo–hi]` is the "
+               "lowest to the highest per-run median. No spread: a single value, or none "
+               "that means something.")
+
+
 def _with_spread(metric, stat):
+    """The median and its spread, in the notation SPREAD_TEXT explains."""
     if stat is None:
         return fmt.NOT_MEASURED
     text = fmt.metric(metric, stat.value)
-    cv = stat.cv
-    if cv is not None and cv >= 0.0005:
-        text += f" ±{100 * cv:.1f}%"
+    if stat.spread in ("range", "run range") and (stat.lo or stat.hi):
+        text += (f" [{fmt.metric(metric, stat.value - stat.lo)}–"
+                 f"{fmt.metric(metric, stat.value + stat.hi)}]")
+    elif stat.spread == "stddev":
+        cv = stat.cv
+        if cv is not None and cv >= 0.0005:
+            text += f" ±{100 * cv:.1f}% sd"
     return text
 
 
@@ -202,8 +217,9 @@ class ReportBuilder:
         plots = Plotter(md, outdir, prefix).all()
         doc.add(Heading(2, f"Plots{suffix}", f"plots{mi}"))
         doc.add(Para("Bars are medians over the repetitions; error bars are ±1 standard "
-                     "deviation (or, for several runs of one machine, the range of the per-run "
-                     "medians). Axes switch to a log scale when the values span more than "
+                     "deviation, for tail latencies the lowest to the highest repetition (none "
+                     "when the results keep only aggregates), and for several runs of one "
+                     "machine the range of the per-run medians. Axes switch to a log scale when the values span more than "
                      "30x. Every plot is also available as SVG beside the PNG."))
         for p in plots:
             doc.add(Heading(3, p.title + suffix))
@@ -235,10 +251,9 @@ class ReportBuilder:
 
     def measurements(self, doc, md, mi, suffix):
         doc.add(Heading(2, f"All measurements{suffix}", f"measurements{mi}"))
-        doc.add(Para("Medians per benchmark, with the relative spread (±, half the error bar "
-                     "over the median) where there are several repetitions or runs. The same "
-                     "numbers, with every counter, are in `measurements.csv` (machine numbered "
-                     "as in this report)."))
+        doc.add(Para(SPREAD_TEXT + " The same numbers, with every counter, are in "
+                     "`measurements.csv` (machine numbered as in this report; err_lo and err_hi "
+                     "are the distances below and above the median)."))
         for w in md.workloads():
             metrics = [(m, h) for m, h in TABLE_METRICS if m in md.metrics(w)]
             extra = sorted(m for m in md.metrics(w) - {m for m, _ in TABLE_METRICS}
@@ -370,7 +385,8 @@ class ReportBuilder:
         doc.add(Para("Each allocator runs in its own process (no heap pollutes another's memory "
                      "figures); every workload computes a checksum that must be identical for "
                      "every allocator. Google Benchmark repeats each benchmark; the report uses "
-                     "the median of the repetitions and their standard deviation."))
+                     "the median of the repetitions and, as spread, their standard deviation, "
+                     "or for tail statistics their lowest and highest value."))
         doc.add(Table(["counter", "meaning"], [[f"`{k}`", v] for k, v in environment.COUNTERS]))
         doc.add(Heading(3, f"Caveats{suffix}"))
         doc.add(Bullets(environment.caveats(md)))

@@ -3,11 +3,15 @@
 One file (a run) gives, per benchmark and metric, a median and an error bar:
   - the `median` aggregate row, with +-1 `stddev` aggregate (or cv x mean when only
     the cv row is there);
-  - without aggregates, the median of the iteration rows and their standard deviation.
+  - without aggregates, the median of the iteration rows and their standard deviation;
+  - for a tail statistic (a latency percentile or maximum, see is_tail), the lowest to
+    the highest repetition when the iteration rows are there, else no error bar: a
+    standard deviation of a tail percentile over a few repetitions means nothing.
 Several runs from the same machine are pooled: the centre is the median of the
 per-run medians and the error bar spans the lowest to the highest per-run median.
 Runs from different machines are never pooled: each machine is its own MachineData.
 """
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -23,7 +27,8 @@ class Stat:
     hi: float = 0.0               # distance above the median (>= 0)
     reps: int = 1                 # repetitions behind one run's median
     runs: int = 1                 # runs pooled
-    spread: str = ""              # what the error bar is: "stddev", "run range", ""
+    spread: str = ""              # what the error bar is: "stddev", "range" (min-max of the
+                                  # repetitions), "run range" (of per-run medians), ""
     per_run: list = field(default_factory=list)   # per-run medians (when pooled)
 
     @property
@@ -34,11 +39,30 @@ class Stat:
         return (self.lo + self.hi) / 2 / abs(self.value)
 
 
+def is_tail(metric):
+    """A tail statistic of one repetition (latency percentile p90 and up, or a maximum):
+    its spread over repetitions is a range, never a standard deviation."""
+    return bool(re.fullmatch(r"(?:\w+_)?(?:lat|latency)_(?:p9\d*|max)(?:_ns)?|\w*_max(?:_ns)?", metric))
+
+
 def _run_stat(rows, metric):
     """Stat for one benchmark (all rows of one run_name in one file), or None."""
     agg = {r.aggregate: r.values for r in rows if r.run_type == "aggregate"}
     its = [r.values[metric] for r in rows if r.run_type == "iteration" and metric in r.values]
     reps = max((r.repetitions for r in rows), default=1) or 1
+    if is_tail(metric):
+        if metric in agg.get("median", {}):
+            med = agg["median"][metric]
+        elif its:
+            med = statistics.median(its)
+        elif metric in agg.get("mean", {}):
+            return Stat(agg["mean"][metric], reps=reps)
+        else:
+            return None
+        if len(its) >= 2:
+            return Stat(med, max(0.0, med - min(its)), max(0.0, max(its) - med),
+                        reps=len(its), spread="range")
+        return Stat(med, reps=reps)
     if metric in agg.get("median", {}):
         med = agg["median"][metric]
         sd = agg.get("stddev", {}).get(metric)
