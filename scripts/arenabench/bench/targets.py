@@ -13,11 +13,12 @@ single iteration row when there are no aggregates.
 """
 
 import argparse
-import json
 import sys
 
 from .. import atomic
+from ..errors import InputError
 from ..names import split_name
+from ..results import read_json
 
 SMALL_FIXED_SIZES = ("16", "32", "64", "80")
 SPEEDUP_TARGETS = (
@@ -136,10 +137,12 @@ def main(argv=None):
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
     try:
-        with open(args.results) as f:
-            document = json.load(f)
-    except (OSError, ValueError) as e:
-        print("%s: cannot read %s: %s" % (prog_name(), args.results, e), file=sys.stderr)
+        document = read_json(args.results)
+        if not isinstance(document, dict) or not isinstance(document.get("benchmarks"), list):
+            raise InputError(args.results, "no 'benchmarks' list: not a results.json of "
+                                           "scripts/bench")
+    except InputError as e:
+        print("%s: error: %s" % (prog_name(), e), file=sys.stderr)
         return 2
     table = format_table(evaluate(document))
     print(table)

@@ -34,7 +34,8 @@ def parse_args(argv):
         prog=prog_name(), description="Comparison report from scripts/bench results files.")
     ap.add_argument("results", nargs="+", metavar="RESULTS.json",
                     help="results files (several runs or machines may be given)")
-    ap.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    # --out is checked after the inputs (main): a missing results file is named first
+    ap.add_argument("--out", metavar="DIR", help="output directory (required)")
     ap.add_argument("--baseline", metavar="OLD.json",
                     help="an older results file: adds a 'what changed' section")
     return ap.parse_args(argv)
@@ -66,9 +67,12 @@ def main(argv=None):
     args = parse_args(argv)
     prog = prog_name()
     try:
-        atomic.check_target(args.out)
         runs = [load_results(p) for p in args.results]        # everything validated first
         base = [load_results(args.baseline)] if args.baseline else None
+        if not args.out:
+            raise InputError(None, "--out DIR is required: the directory to write the report "
+                                   "into")
+        atomic.check_target(args.out)
         build_report(runs, base, args.out, f"scripts/{prog} " + " ".join(argv),
                      args.results + ([args.baseline] if args.baseline else []))
     except InputError as e:

@@ -80,7 +80,8 @@ def parse_args(argv):
     p.add_argument("--scale", choices=["smoke", "quick", "full"], default="quick",
                    help="problem sizes of the workloads (traces are replayed whole)")
     p.add_argument("--out", default="tune", help="output directory (default: tune)")
-    p.add_argument("--build-dir", default=cmake.DEFAULT_BUILD_DIR)
+    p.add_argument("--build-dir", default=cmake.DEFAULT_BUILD_DIR,
+                   help="CMake build directory of the tuning binary (default: build/bench)")
     p.add_argument("--replot", metavar="TUNE_JSON",
                    help="only re-analyse and re-plot an earlier tune.json")
     g = p.add_argument_group("a program linked with libarena (after --: the program and its "
