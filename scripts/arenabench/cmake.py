@@ -26,13 +26,28 @@ def configure(build_dir, always=True):
         raise Failure(f"cmake configure of {build_dir} failed (exit {r.returncode})")
 
 
-def build(build_dir, targets, what=None):
-    """Builds the targets (2 jobs: the machine is shared)."""
-    r = subprocess.run(["cmake", "--build", build_dir, "-j", "2", "--target"] + list(targets),
-                       stdout=subprocess.DEVNULL)
-    if r.returncode != 0:
+def build(build_dir, targets, what=None, progress=None):
+    """Builds the targets (2 jobs: the machine is shared). CMake's output goes to
+    progress.line() line by line when given (progress.done() at the end), else nowhere."""
+    cmd = ["cmake", "--build", build_dir, "-j", "2", "--target"] + list(targets)
+    if progress is None:
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL)
+        status = r.returncode
+    else:
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, errors="replace")
+        try:
+            for line in process.stdout:
+                progress.line(line)
+            status = process.wait()
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            progress.done()
+    if status != 0:
         raise Failure(f"building {what or ' '.join(targets)} in {build_dir} failed "
-                      f"(exit {r.returncode})")
+                      f"(exit {status})")
 
 
 def find_all(build_dir, filenames, required=True):

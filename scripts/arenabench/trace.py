@@ -47,6 +47,15 @@ GUILE_DIR = "/usr/share/guile/3.0/ice-9"
 ISO_CODES = "/usr/share/iso-codes/json"
 
 
+DEFAULT_OUT = os.path.join(ROOT, "build", "traces")
+
+
+def missing_traces(scale, out=DEFAULT_OUT, jobs=JOBS):
+    """The traces '--if-missing --scale SCALE' would record: ['python.quick', ...]."""
+    return ["%s.%s" % (j, scale) for j in jobs
+            if not os.path.exists(os.path.join(out, "%s.%s.trace" % (j, scale)))]
+
+
 def parse_args(argv):
     if "--" in argv:
         i = argv.index("--")
@@ -57,7 +66,7 @@ def parse_args(argv):
                                 description="Records allocation traces of real programs.")
     p.add_argument("--scale", choices=SCALES + ["all"], default="all")
     p.add_argument("--jobs", default=",".join(JOBS), help="comma-separated: " + ", ".join(JOBS))
-    p.add_argument("--out", default=os.path.join(ROOT, "build", "traces"))
+    p.add_argument("--out", default=DEFAULT_OUT)
     p.add_argument("--if-missing", action="store_true", help="keep traces that already exist")
     p.add_argument("--build-dir", default=cmake.DEFAULT_BUILD_DIR,
                    help="CMake build directory for the tracer (default build/bench)")

@@ -14,7 +14,7 @@ import traceback
 from .. import ROOT, atomic, catalogue, cmake, interrupt, trace, workloads
 from ..errors import Failure, InputError
 from ..names import clean_name
-from . import context, merge, summary, targets
+from . import context, merge, progress, summary, targets
 
 # Per scale: (bench binary --scale, repetitions, --benchmark_min_time seconds)
 SETTINGS = {
@@ -94,7 +94,7 @@ def build(build_dir, allocators, want_fastpath):
     if want_fastpath:
         targets_.append("bench_arena_fastpath")
     log("== build %s" % " ".join(targets_))
-    cmake.build(build_dir, targets_)
+    cmake.build(build_dir, targets_, progress=progress.BuildProgress())
     paths = cmake.find_all(build_dir, targets_, required=False)
     missing = [t for t, p in paths.items() if p is None and t != "bench_arena_fastpath"]
     if missing:
@@ -209,6 +209,14 @@ def main(argv=None):
         log("== build took %.0f s" % (built - started))
         # trace_replay's recorded traces: made once (scripts/record-trace), kept in
         # build/traces; a job that cannot be recorded is said and skipped.
+        missing = trace.missing_traces(scale)
+        if missing:
+            log("== traces for trace_replay: recording %s into %s (scripts/record-trace "
+                "--if-missing; recorded once, kept)"
+                % (", ".join(missing), os.path.relpath(trace.DEFAULT_OUT, ROOT)))
+        else:
+            log("== traces for trace_replay: all present in %s"
+                % os.path.relpath(trace.DEFAULT_OUT, ROOT))
         trace.main(["--if-missing", "--scale", scale, "--build-dir", build_dir])
         os.makedirs(raw_dir, exist_ok=True)
 
@@ -227,8 +235,12 @@ def main(argv=None):
             print("scripts/bench: --filter %r matches no benchmark" % args.filter, file=sys.stderr)
             return 2
 
-        log("== running %d benchmarks (%s: %d repetitions, min time %g s), one process each"
-            % (len(plan) + len(fastpath_names), kind, repetitions, min_time))
+        total = len(plan) + len(fastpath_names)   # the header and the counter count benchmarks
+        log("== running %d benchmarks (%s: %d repetitions, min time %g s): one process each%s"
+            % (total, kind, repetitions, min_time,
+               ", the %d fast-path ones together in the last" % len(fastpath_names)
+               if fastpath_names else ""))
+        run_started = time.monotonic()
         docs, series, failures = [], {}, []
         per_allocator = {}
         for i, (allocator, binary, gb_name, name) in enumerate(plan, 1):
@@ -242,7 +254,9 @@ def main(argv=None):
             ok, seconds, tail = run_one(cmd, out_json)
             in_flight.clear()
             per_allocator[allocator] = per_allocator.get(allocator, 0.0) + seconds
-            log("[%3d/%d] %-44s %6.1f s%s" % (i, len(plan), name, seconds, "" if ok else "  FAILED"))
+            now = time.monotonic()
+            log(progress.run_line(i, total, name, seconds, now - started,
+                                  progress.estimate(now - run_started, i, total), ok))
             if not ok:
                 failures.append((name, tail))
                 for line in tail:
@@ -266,8 +280,9 @@ def main(argv=None):
             ok, seconds, tail = run_one(cmd, out_json)
             in_flight.clear()
             per_allocator["arena (fastpath)"] = seconds
-            log("[fastpath] bench_arena_fastpath (%d benchmarks) %6.1f s%s"
-                % (len(fastpath_names), seconds, "" if ok else "  FAILED"))
+            log(progress.run_line(total, total, "bench_arena_fastpath (%d benchmarks)"
+                                  % len(fastpath_names), seconds, time.monotonic() - started,
+                                  None, ok))
             if ok:
                 with open(out_json) as f:
                     docs.append(json.load(f))
