@@ -20,6 +20,13 @@ class Heading:
     level: int
     text: str
     anchor: str = ""
+    fold: bool = False         # HTML: the section under it is a collapsed <details>, listed
+                               # in the table of contents; Markdown: a plain heading
+
+
+@dataclass
+class Contents:
+    """HTML: the table of contents of the folded sections (links open them)."""
 
 
 @dataclass
@@ -120,7 +127,19 @@ table.claims{font-size:12.5px}
 table.claims td:first-child{min-width:90px}
 table.seed{table-layout:fixed}
 table.seed th:first-child{width:13%}
-td code{overflow-wrap:anywhere}
+td code{overflow-wrap:normal;word-break:normal;hyphens:none}
+.nw{white-space:nowrap}
+.tw td:first-child,.tw th:first-child{position:sticky;left:0;z-index:1;background:#fff;
+     box-shadow:inset -1px 0 0 #c8c8c8}
+.tw th:first-child{background:#f0f0f0}
+.tw tr:nth-child(even) td:first-child{background:#fafafa}
+.tw table.seed td:first-child,.tw table.seed th:first-child{position:static;box-shadow:none}
+details{margin:8px 0;border-top:1px solid #e0e0e0}
+details>summary{cursor:pointer;padding:6px 0}
+details>summary>h2,details>summary>h3{display:inline;border:0;margin:0}
+details[open]>summary{margin-bottom:6px}
+nav.toc{background:#f7f7f7;border:1px solid #e3e3e3;padding:4px 14px;margin:18px 0}
+nav.toc ul{margin:4px 0}
 code{background:#f3f3f3;padding:0 3px;border-radius:3px;font-size:90%}
 figure{margin:16px 0 26px}
 figure img{max-width:100%;border:1px solid #e3e3e3}
@@ -131,17 +150,28 @@ blockquote{border-left:4px solid #E69F00;margin:10px 0;padding:4px 12px;backgrou
 .v-not-supported{color:#fff;background:#c62828}
 .v-mixed{color:#1b1b1b;background:#f2c94c}
 .v-not-measured,.v-not-measurable{color:#1b1b1b;background:#e0e0e0}
-nav ul{columns:2}
+nav.toc>ul{columns:2}
 """
 
+# Following a link to a section inside a collapsed <details> opens it (and its parents).
+JS = ("function openTarget(){var e=document.getElementById(decodeURIComponent("
+      "location.hash.slice(1)));for(;e;e=e.parentElement){if(e.tagName==='DETAILS')"
+      "e.open=true;}}addEventListener('hashchange',openTarget);"
+      "addEventListener('DOMContentLoaded',function(){openTarget();"
+      "var t=document.getElementById(location.hash.slice(1));if(t)t.scrollIntoView();});")
 
-def _html_inline(text):
+
+def _html_inline(text, cell=False):
     t = html.escape(str(text), quote=False)
     t = re.sub(r"\{\{([a-z ]+)\}\}",
                lambda m: f'<span class="v v-{slug(m.group(1))}">{BADGES.get(m.group(1), "")} '
                          f'{m.group(1)}</span>', t)
     t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
     t = re.sub(r"(?<![\w*])\*([^*\n]+?)\*(?![\w*])", r"<em>\1</em>", t)
+    if cell:    # names in table cells break only after a "/" (small_fixed/<wbr>64)
+        t = re.sub(r"`([^`]+)`", lambda m: "<code>" + "<wbr>".join(
+            f'<span class="nw">{part}</span>' for part in re.split(r"(?<=/)", m.group(1)) if part)
+            + "</code>", t)
     t = re.sub(r"`([^`]+)`", r"<code>\1</code>", t)
     t = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', t)
     return t.replace("\n", "<br>")
@@ -152,22 +182,53 @@ def _data_uri(path):
         return "data:image/png;base64," + base64.b64encode(f.read()).decode("ascii")
 
 
+def _contents(doc):
+    """Nested list of the folded sections: level 2, with their folded level-3 children."""
+    items, current = [], None
+    for b in doc.blocks:
+        if isinstance(b, Heading) and b.fold and b.level <= 3:
+            link = f'<a href="#{b.anchor or slug(b.text)}">{_html_inline(b.text)}</a>'
+            if b.level == 2:
+                current = [link, []]
+                items.append(current)
+            elif current is not None:       # inside a folded level-2 section
+                current[1].append(link)
+            else:
+                items.append([link, []])
+        elif isinstance(b, Heading) and b.level <= 2:
+            current = None
+    if not items:
+        return ""
+    return ('<nav class="toc"><strong>Contents</strong> (each section opens when clicked)<ul>'
+            + "".join(f"<li>{link}" + ("<ul>" + "".join(f"<li>{c}</li>" for c in kids)
+                                       + "</ul>" if kids else "") + "</li>"
+                      for link, kids in items) + "</ul></nav>")
+
+
 def render_html(doc, outdir):
     """Self-contained HTML: every image is embedded as a PNG data URI; no file outside
-    report.html is referenced."""
+    report.html is referenced. A folded heading starts a collapsed <details> that runs to
+    the next heading of the same or a higher level."""
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{html.escape(doc.title)}</title><style>{CSS}</style></head><body>",
+             f"<title>{html.escape(doc.title)}</title><style>{CSS}</style>"
+             f"<script>{JS}</script></head><body>",
              f"<h1>{html.escape(doc.title)}</h1>"]
-    heads = [b for b in doc.blocks if isinstance(b, Heading) and b.level == 2]
-    if heads:
-        parts.append("<nav><ul>" + "".join(
-            f'<li><a href="#{b.anchor or slug(b.text)}">{html.escape(b.text)}</a></li>'
-            for b in heads) + "</ul></nav>")
+    open_levels = []            # levels of the <details> open now, outermost first
     for b in doc.blocks:
         if isinstance(b, Heading):
-            parts.append(f'<h{b.level} id="{b.anchor or slug(b.text)}">'
-                         f"{_html_inline(b.text)}</h{b.level}>")
+            while open_levels and open_levels[-1] >= b.level:
+                open_levels.pop()
+                parts.append("</details>")
+            anchor = b.anchor or slug(b.text)
+            h = f"<h{b.level}>{_html_inline(b.text)}</h{b.level}>"
+            if b.fold:
+                parts.append(f'<details id="{anchor}"><summary>{h}</summary>')
+                open_levels.append(b.level)
+            else:
+                parts.append(f'<h{b.level} id="{anchor}">{_html_inline(b.text)}</h{b.level}>')
+        elif isinstance(b, Contents):
+            parts.append(_contents(doc))
         elif isinstance(b, Para):
             parts.append(f"<p>{_html_inline(b.text)}</p>")
         elif isinstance(b, Note):
@@ -177,13 +238,14 @@ def render_html(doc, outdir):
         elif isinstance(b, Table):
             cls = f' class="{b.cls}"' if b.cls else ""
             parts.append(f'<div class="tw"><table{cls}><thead><tr>' +
-                         "".join(f"<th>{_html_inline(h)}</th>" for h in b.header) +
+                         "".join(f"<th>{_html_inline(h, True)}</th>" for h in b.header) +
                          "</tr></thead><tbody>" +
-                         "".join("<tr>" + "".join(f"<td>{_html_inline(c)}</td>" for c in r) + "</tr>"
-                                 for r in b.rows) + "</tbody></table></div>")
+                         "".join("<tr>" + "".join(f"<td>{_html_inline(c, True)}</td>" for c in r)
+                                 + "</tr>" for r in b.rows) + "</tbody></table></div>")
         elif isinstance(b, Image):
             uri = _data_uri(os.path.join(outdir, b.png))
             parts.append(f'<figure><img src="{uri}" alt="{html.escape(b.alt)}">'
                          f"<figcaption>{_html_inline(b.caption)}</figcaption></figure>")
+    parts += ["</details>"] * len(open_levels)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
