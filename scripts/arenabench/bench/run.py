@@ -28,7 +28,7 @@ def parse_args(argv):
     allocators = catalogue.load().names
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
-        description="Runs every competitor on the synthetic workloads, one process per "
+        description="Runs every workload (synthetic, realistic, trace replay) for every competitor, one process per "
                     "benchmark, and writes DIR/results.json (Google Benchmark JSON, merged).")
     parser.add_argument("--quick", action="store_true",
                         help="reduced sizes and repetitions (every workload and allocator; < 3 min)")
