@@ -15,6 +15,11 @@ from .errors import InputError
 # before the rename: an interrupted directory is never put in place.
 interrupted = False
 
+# mkstemp creates files readable by their owner only; a written result gets the mode any
+# new file of this process would get (0666 less the umask).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def write_atomic(path, write, binary=False):
     """Calls write(f) on a temporary file beside path (text, or bytes when binary), flushes
@@ -26,6 +31,7 @@ def write_atomic(path, write, binary=False):
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp", dir=directory)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as f:
             write(f)
             f.flush()

@@ -143,6 +143,15 @@ def test_write_text_atomic(tmp_path):
     assert path.read_text() == "| table |\n" and os.listdir(tmp_path) == ["targets.md"]
 
 
+def test_atomic_files_get_the_mode_of_a_new_file_not_mkstemps_0600(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "_UMASK", 0o022)   # the process' umask, as read at import
+    path = tmp_path / "results.json"
+    atomic.write_json_atomic(str(path), {"benchmarks": []})
+    atomic.write_atomic(str(tmp_path / "plot.png"), lambda f: f.write(b"png"), binary=True)
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    assert os.stat(tmp_path / "plot.png").st_mode & 0o777 == 0o644
+
+
 def test_find_takes_the_newest_built_file_outside_cmake_files(tmp_path):
     old = tmp_path / "workloads" / "trace" / "bench_arena_tune"
     new = tmp_path / "scripts" / "tuner" / "bench_arena_tune"
