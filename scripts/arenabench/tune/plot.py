@@ -17,6 +17,18 @@ def _cap(r, default_capacity):
     return r.setting.capacity if r.setting.capacity is not None else default_capacity
 
 
+def _label_choices(rec_ax, sugg_ax, recommended, colour, suggested, suggestion_name):
+    """Names the recommended capacity at the top of rec_ax and, if there is one, the
+    allocator's suggestion at the top of sugg_ax (their lines are drawn by the caller)."""
+    rec_ax.annotate(f"recommended: {fmt.nbytes(recommended)}", (recommended, 1.0),
+                    xycoords=("data", "axes fraction"), textcoords="offset points",
+                    xytext=(4, -12), fontsize=8, color=colour)
+    if suggested:
+        sugg_ax.annotate(f"{suggestion_name}: {fmt.nbytes(suggested)}", (suggested, 1.0),
+                         xycoords=("data", "axes fraction"), textcoords="offset points",
+                         xytext=(-4, -12), fontsize=8, color="#555555", ha="right")
+
+
 def plot_sweep(results, rec, suggested, default_capacity, title, out_dir, stem="tune"):
     """Writes out_dir/stem.png and .svg; returns their paths."""
     cat = catalogue.load()
@@ -52,13 +64,7 @@ def plot_sweep(results, rec, suggested, default_capacity, title, out_dir, stem="
             ax.axvline(suggested, color="#555555", linestyle=":", linewidth=1.0)
         ax.set_xscale("log", base=2)
         ax.grid(True, alpha=0.3)
-    axes[0].annotate(f"recommended: {fmt.nbytes(rec.capacity)}", (rec.capacity, 1.0),
-                     xycoords=("data", "axes fraction"), textcoords="offset points",
-                     xytext=(4, -12), fontsize=8, color=arena_colour)
-    if suggested:
-        axes[1].annotate(f"arena's suggestion: {fmt.nbytes(suggested)}", (suggested, 1.0),
-                         xycoords=("data", "axes fraction"), textcoords="offset points",
-                         xytext=(-4, -12), fontsize=8, color="#555555", ha="right")
+    _label_choices(axes[0], axes[1], rec.capacity, arena_colour, suggested, "arena's suggestion")
     axes[0].set_ylabel("time per run (ms)\nmedian, min-max")
     axes[1].set_ylabel("blocks")
     axes[2].set_ylabel("MiB: committed (o)\nwaste (x, dashed)")
@@ -139,13 +145,7 @@ def plot_program_sweep(sites, title, out_dir, stem="tune-run"):
             ax.set_xlabel(f"initial capacity of {summary['site']}", fontsize=8)
         row[0].set_ylabel("wall time (ms)\nmedian, min-max", fontsize=8)
         row[1].set_ylabel("peak RSS (MiB)\nmedian", fontsize=8)
-        row[0].annotate(f"recommended: {fmt.nbytes(rec.capacity)}", (rec.capacity, 1.0),
-                        xycoords=("data", "axes fraction"), textcoords="offset points",
-                        xytext=(4, -12), fontsize=8, color=colour)
-        if sugg:
-            row[1].annotate(f"library's suggestion: {fmt.nbytes(sugg)}", (sugg, 1.0),
-                            xycoords=("data", "axes fraction"), textcoords="offset points",
-                            xytext=(-4, -12), fontsize=8, color="#555555", ha="right")
+        _label_choices(row[0], row[1], rec.capacity, colour, sugg, "library's suggestion")
         where = summary["location"] or summary["site"]
         row[0].set_title(f"{summary['site']} ({where})" if where != summary["site"]
                          else summary["site"], fontsize=9)
