@@ -20,7 +20,7 @@ from . import ROOT
 
 CATALOGUE_FILE = os.path.join(ROOT, "competitors", "catalogue.txt")
 FIELDS = ("name", "header", "class", "label", "colour", "role", "flags")
-ROLES = ("arena", "limit", "region", "manual", "gc")
+ROLES = ("arena", "limit", "peer", "region", "manual", "gc")
 
 # Arena variants (arena_phase_reset, arena_cxx, ...) get shades of the arena's colour.
 _ARENA_VARIANT_COLOURS = ["#F4A582", "#B2182B", "#FDDBC7", "#67001F"]
@@ -88,6 +88,9 @@ class Catalogue:
     gc = property(lambda self: self._one("gc"), doc="The garbage collector (role gc).")
     manual = property(lambda self: self.with_role("manual"),
                       doc="The general-purpose heaps: the seed table's Manual Management column.")
+    peer_arenas = property(lambda self: self.with_role("peer"),
+                           doc="The other arena libraries (role peer): with ours, the arenas the "
+                               "seed table's Arena Allocation column counts.")
     region_peers = property(lambda self: self.with_role("region"),
                             doc="Region-style allocators other than the arena (no claim in the "
                                 "seed's table).")
