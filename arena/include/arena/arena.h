@@ -84,6 +84,19 @@ extern "C" {
 #define ARENA_TALLY_(hot, size) ((void)(hot), (void)(size))
 #endif
 
+/* test-only: lets the counts gate's test inject a known regression. N > 0
+ * adds exactly N nops (no loop, never optimised away) to every fast-path
+ * allocation of the translation units compiled with it. Default 0: nothing. */
+#ifndef ARENA_TEST_FASTPATH_EXTRA_COST
+#define ARENA_TEST_FASTPATH_EXTRA_COST 0
+#endif
+#if ARENA_TEST_FASTPATH_EXTRA_COST > 0 && (defined(__GNUC__) || defined(__clang__))
+#define ARENA_TEST_EXTRA_COST_() \
+    __asm__ volatile(".rept %c0\n\tnop\n\t.endr" ::"i"(ARENA_TEST_FASTPATH_EXTRA_COST))
+#else
+#define ARENA_TEST_EXTRA_COST_() ((void)0)
+#endif
+
 typedef struct Arena Arena;
 
 /* Where blocks come from. allocate() returns memory aligned to at least 16
@@ -248,6 +261,7 @@ ARENA_API void arena_valgrind_note_alloc_(Arena *arena, void *ptr, size_t size);
  * the allocation, and tell ASan and valgrind the bytes are handed out. */
 ARENA_INLINE void *arena_hand_out_(Arena *arena, ArenaHot *hot, char *result, size_t rounded, size_t size) {
     (void)arena; /* used by valgrind builds only */
+    ARENA_TEST_EXTRA_COST_();
     hot->cursor = result + rounded;
     ARENA_TALLY_(hot, size);
     ARENA_UNPOISON_(result, size);
