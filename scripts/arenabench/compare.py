@@ -11,6 +11,10 @@ chance of any false alarm at alpha. --correction none decides on gbench's raw p.
 
 The U test, Holm's adjustment and the medians are the shared ones (arenabench.stats).
 
+Count results (scripts/bench --counts: instructions and simulated cache misses under
+callgrind, exact) are gated without statistics: countgate.py. Both sides must be of one
+kind; a counts result against a timed one is bad input.
+
 Exit status: 0 no regression; 1 at least one regression; 2 bad input or nothing
 comparable.
 """
@@ -18,7 +22,7 @@ import argparse
 import re
 import sys
 
-from . import stats
+from . import countgate, stats
 from .errors import InputError
 from .results import repetition_times
 
@@ -101,8 +105,10 @@ def parse_args(argv):
                     "threshold with statistical significance.")
     p.add_argument("baseline", help="BASELINE.json (results.json or a bench binary's JSON)")
     p.add_argument("current", help="CURRENT.json")
-    p.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
-                   help="slowdown in percent of the median time that counts (default 5)")
+    p.add_argument("--threshold", type=float, default=None, metavar="PCT",
+                   help="slowdown in percent of the median time that counts (default 5); for "
+                        "counts results: growth in percent of instructions_per_alloc "
+                        f"(default {countgate.DEFAULT_THRESHOLD:g})")
     p.add_argument("--alpha", type=float, default=0.05,
                    help="significance level of the U test (default 0.05, as compare.py)")
     p.add_argument("--correction", choices=["holm", "none"], default="holm",
@@ -110,7 +116,7 @@ def parse_args(argv):
     p.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
     p.add_argument("--all", action="store_true", help="list unchanged benchmarks too")
     args = p.parse_args(argv)
-    if not 0 <= args.threshold < 1000:
+    if args.threshold is not None and not 0 <= args.threshold < 1000:
         p.error(f"--threshold {args.threshold:g} out of range (0 to 1000 percent)")
     if not 0 < args.alpha < 1:
         p.error(f"--alpha {args.alpha:g} out of range (between 0 and 1)")
@@ -127,6 +133,17 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
+        modes = (countgate.mode(args.baseline), countgate.mode(args.current))
+        if modes[0] != modes[1]:
+            which = {"counts": "a counts result (scripts/bench --counts)",
+                     "timed": "a timed result"}
+            raise InputError(None, f"{args.baseline} is {which[modes[0]]} and {args.current} is "
+                                   f"{which[modes[1]]}: compare counts with counts and times "
+                                   f"with times")
+        if modes[0] == "counts":
+            return _main_counts(args)
+        if args.threshold is None:
+            args.threshold = 5.0
         old, old_ctx = repetition_times(args.baseline)
         new, new_ctx = repetition_times(args.current)
         if args.regex is not None:
@@ -176,3 +193,17 @@ def main(argv=None):
         return 1
     print("\nPASS: no benchmark is significantly slower by more than %g%%" % args.threshold)
     return 0
+
+
+def _main_counts(args):
+    """The gate on two counts results (countgate.py); InputError for bad input, before
+    anything is printed."""
+    old, old_settings = countgate.load(args.baseline)
+    new, new_settings = countgate.load(args.current)
+    if args.regex is not None:
+        old = {k: v for k, v in old.items() if args.regex.search(k)}
+        new = {k: v for k, v in new.items() if args.regex.search(k)}
+    if not any(n in new for n in old):
+        raise InputError(None, f"no benchmark is in both {args.baseline} and {args.current}"
+                         + (f" (after --filter {args.filter!r})" if args.filter else ""))
+    return countgate.report(args, old, new, old_settings, new_settings)
