@@ -44,3 +44,18 @@ def test_gate_settings_can_decide(ci):
     for a in env["GATE_ALLOCATORS"].split():
         assert a in ("arena", "ideal_bump", "pmr_monotonic", "mimalloc_heap", "mimalloc",
                      "jemalloc", "tcmalloc", "malloc", "boehm")
+
+
+def test_pull_requests_are_gated_on_counts_and_times_nightly(ci):
+    triggers = ci.get("on", ci.get(True))          # YAML 1.1 reads a bare `on` as true
+    assert {"pull_request", "schedule"} <= set(triggers)
+    assert triggers["schedule"][0]["cron"]
+    job = ci["jobs"]["counts-gate"]
+    assert "pull_request" in job["if"]
+    text = "\n".join(s.get("run", "") for s in job["steps"])
+    assert text.count("scripts/bench --counts --quick") == 2          # base and head
+    assert "scripts/compare counts/base/results.json counts/new/results.json" in text
+    assert '--threshold "$COUNTS_THRESHOLD"' in text
+    assert 0 < float(ci["env"]["COUNTS_THRESHOLD"]) <= 5
+    timed = [s for s in ci["jobs"]["bench"]["steps"] if "scripts/compare" in s.get("run", "")]
+    assert len(timed) == 1 and "schedule" in timed[0]["if"] and "pull_request" not in timed[0]["if"]
