@@ -8,6 +8,13 @@ small_fixed (16..80 B): arena's ns_per_alloc against each competitor:
 reset_cycles (warm): arena page_faults == 0 and sys_allocs_per_cycle == 0
     per cycle; arena lat_p999_ns lowest of all allocators but ideal_bump,
     whose lat_max_ns is reported as the machine's noise floor.
+Arena libraries (the catalogue's role peer; "best peer" is the best of them on the
+figure): ours must be the fastest on small_fixed (every size), mixed_sizes, aligned
+(every alignment; ns_per_alloc) and reset_cycles (fill + reset per cycle), with the
+lowest lat_p999_ns on reset_cycles, zero upstream allocations per warm cycle, the
+smallest footprint_peak_bytes on reset_cycles and mixed_sizes, and the lowest
+end_to_end_ns on compiler_nested and request_reset: measured = best peer / arena,
+goal > 1x, the detail gives both figures and by how much.
 Values are medians over repetitions (the "_median" aggregate rows), or the
 single iteration row when there are no aggregates.
 """
@@ -16,9 +23,11 @@ import argparse
 import sys
 
 from .. import atomic
+from .. import catalogue as catalogue_mod
+from .. import fmt
 from ..errors import InputError
 from ..names import split_name
-from ..results import read_json
+from ..results import TIME_UNITS_NS, read_json
 
 SMALL_FIXED_SIZES = ("16", "32", "64", "80")
 SPEEDUP_TARGETS = (
@@ -91,6 +100,7 @@ def evaluate(document):
         out.append(_result("reset_cycles: arena lat_p999_ns lowest but ideal_bump", arena,
                            "< %s (%.0f ns)" % (best_other, others[best_other]),
                            "pass" if arena < others[best_other] else "miss", detail))
+    out += arena_library_targets(rows, _catalogue(document))
     return out
 
 
@@ -102,6 +112,104 @@ def _check(target, measured, goal, ok):
     if ok is None:
         return _result(target, None, goal, "n/a", "not measured")
     return _result(target, measured, goal, "pass" if ok else "miss", "")
+
+
+# ---- ours against the other arena libraries -------------------------------------------------
+# (workload, counter, what the detail calls it, unit formatter, words for lower / higher);
+# one target per parameter set of the workload
+_TIME, _BYTES, _LATENCY = ("faster", "slower"), ("smaller", "larger"), ("lower", "higher")
+PEER_FIGURES = (
+    ("small_fixed", "ns_per_alloc", "per allocation", fmt.ns, _TIME),
+    ("mixed_sizes", "ns_per_alloc", "per allocation", fmt.ns, _TIME),
+    ("aligned", "ns_per_alloc", "per allocation", fmt.ns, _TIME),
+    ("reset_cycles", "cycle_ns", "per cycle (fill + reset)", fmt.ns, _TIME),
+    ("reset_cycles", "lat_p999_ns", "p99.9", fmt.ns, _LATENCY),
+    ("reset_cycles", "footprint_peak_bytes", "peak footprint", fmt.nbytes, _BYTES),
+    ("mixed_sizes", "footprint_peak_bytes", "peak footprint", fmt.nbytes, _BYTES),
+    ("compiler_nested", "end_to_end_ns", "end to end", fmt.ns, _TIME),
+    ("request_reset", "end_to_end_ns", "end to end", fmt.ns, _TIME),
+)
+PEER_GOAL = "> 1.00x"
+
+
+def _catalogue(document):
+    """The catalogue the run recorded (context.arena_suite.catalogue), else the file's."""
+    suite = (document.get("context") or {}).get("arena_suite") or {}
+    if isinstance(suite, dict) and suite.get("catalogue"):
+        try:
+            return catalogue_mod.from_context(suite["catalogue"], "results")
+        except catalogue_mod.CatalogueError:
+            pass
+    return catalogue_mod.load()
+
+
+def _figure(row, counter):
+    """A row's counter; cycle_ns is one reset_cycles cycle: the timed fill (real_time, in
+    the row's time unit) plus the reset (release_ns)."""
+    if row is None:
+        return None
+    if counter != "cycle_ns":
+        return row.get(counter)
+    fill, reset = row.get("real_time"), row.get("release_ns")
+    unit = TIME_UNITS_NS.get(row.get("time_unit", "ns"))
+    if fill is None or reset is None or unit is None:
+        return None
+    return fill * unit + reset
+
+
+def _percent(a, b):
+    """How far a is from b, relative to b: '12.5 %'."""
+    return "%.1f %%" % (abs(a / b - 1) * 100)
+
+
+def arena_library_targets(rows, cat):
+    """Ours against every other arena library (role peer) in one run."""
+    peers = cat.peer_arenas
+    present = {split_name(name)[1] for name in rows}
+    if not any(p in present for p in peers):
+        return [_result("arena libraries: arena vs best peer arena", None, PEER_GOAL, "n/a",
+                        "no peer arena library measured")]
+    out = []
+    for workload, counter, what, unit, words in PEER_FIGURES:
+        params = sorted({split_name(n)[2] for n in rows
+                         if split_name(n)[:2] == (workload, "arena")},
+                        key=lambda p: (len(p), p))
+        for p in params:
+            bench = workload + ("/" + p if p else "")
+            target = "%s: arena vs best peer arena, %s" % (bench, counter)
+            ours = _figure(rows.get("%s/arena%s" % (workload, "/" + p if p else "")), counter)
+            theirs = {a: _figure(rows.get("%s/%s%s" % (workload, a, "/" + p if p else "")),
+                                 counter) for a in peers if a in present}
+            unmeasured = sorted(a for a, v in theirs.items() if v is None)
+            theirs = {a: v for a, v in theirs.items() if v is not None}
+            if ours is None or not theirs:
+                out.append(_result(target, None, PEER_GOAL, "n/a",
+                                   "arena not measured" if ours is None else
+                                   "no peer arena library measured"))
+                continue
+            best = min(theirs, key=theirs.get)
+            detail = "arena %s vs %s %s %s" % (unit(ours), best, unit(theirs[best]), what)
+            if ours < theirs[best]:
+                detail += ": arena %s %s" % (_percent(ours, theirs[best]), words[0])
+            elif ours > theirs[best]:
+                detail += ": arena %s %s" % (_percent(ours, theirs[best]), words[1])
+            if unmeasured:
+                detail += "; not measured: " + ", ".join(unmeasured)
+            ratio = theirs[best] / ours if ours else float("inf")
+            out.append(_result(target, ratio, PEER_GOAL,
+                               "pass" if ours < theirs[best] else "miss", detail))
+    # zero upstream allocations per warm cycle, with every peer's figure beside ours
+    ours = _figure(rows.get("reset_cycles/arena"), "sys_allocs_per_cycle")
+    figures = ", ".join("%s %s" % (a, fmt.count(_figure(rows.get("reset_cycles/" + a),
+                                                          "sys_allocs_per_cycle")))
+                        for a in peers if a in present)
+    target = "reset_cycles: arena upstream allocations per warm cycle (arena libraries)"
+    if ours is None:
+        out.append(_result(target, None, "== 0", "n/a", "arena not measured; " + figures))
+    else:
+        out.append(_result(target, ours, "== 0", "pass" if ours == 0 else "miss",
+                           "peers: " + figures))
+    return out
 
 
 def format_table(results):

@@ -8,6 +8,9 @@ from .. import catalogue as catalogue_mod
 from .. import fmt
 from . import baseline as baseline_mod
 from . import claims, environment
+from . import counts as counts_mod, locality
+from . import implementations
+from . import features as features_mod
 from .dataset import group_by_machine
 from .doc import (Bullets, Contents, Document, Heading, Image, Note, Para, Table, badge,
                   render_html, render_md)
@@ -61,9 +64,10 @@ def _with_spread(metric, stat):
 
 
 class ReportBuilder:
-    def __init__(self, runs, baseline_runs=None, command=""):
+    def __init__(self, runs, baseline_runs=None, command="", counts_runs=None):
         self.runs = runs
         self.catalogue = catalogue_mod.for_runs(runs)
+        self.counts_md = counts_mod.machine_data(counts_runs, self.catalogue)   # --counts-from
         self.mds = group_by_machine(runs, self.catalogue)
         self.baseline_runs = baseline_runs
         self.command = command
@@ -109,6 +113,7 @@ class ReportBuilder:
         table there), then the per-allocator table, the rules and the evidence, folded."""
         ev = claims.Evaluator(md)
         table = ev.table()
+        counts = ev.arena_counts(table)      # the claim over every arena library measured
         lines = headline(md)
         if lines:
             doc.add(Heading(2, f"Headline{suffix}", f"headline{mi}"))
@@ -117,7 +122,13 @@ class ReportBuilder:
         doc.add(Para("Columns as in the seed: *Arena Allocation* is this project's arena, "
                      "*Garbage Collection* is Boehm GC, *Manual Management* is glibc malloc, "
                      "mimalloc, jemalloc and tcmalloc (its verdict combines theirs: all "
-                     "supported → supported, none → not supported, otherwise mixed)."))
+                     "supported → supported, none → not supported, otherwise mixed)." +
+                     (f" With other arena libraries measured, the *Arena Allocation* verdict "
+                      f"is ours, and the line beside it counts for how many of the "
+                      f"{len(ev.arena_libraries())} arena libraries (ours and "
+                      f"{len(ev.arena_libraries()) - 1} others) the claim holds, each judged by "
+                      f"the rule ours is judged by: a property of ours alone, or of arenas in "
+                      f"general." if len(ev.arena_libraries()) > 1 else "")))
         rows = []
         for f, cells, summary in table:
             row = [f"**{f.name}**"]
@@ -131,10 +142,14 @@ class ReportBuilder:
                     c = cells.get(alloc)
                     if c is not None and c.source:
                         src = f"\n`{c.source}`"
-                row.append(f"claim: *{claim}*\n{badge(verdict)}\n{fig}{src}" if f.measurable else
+                also = counts[f.name].text(self.catalogue.label) if role == "arena" and \
+                    f.measurable else ""
+                mark = f"{badge(verdict)} (ours); {also}" if also else badge(verdict)
+                row.append(f"claim: *{claim}*\n{mark}\n{fig}{src}" if f.measurable else
                            f"claim: *{claim}*\n{badge(verdict)}\nqualitative" +
                            (f"; {fig}" if fig != "—" else ""))
             rows.append(row)
+        rows.append(locality.seed_row(md, self.counts_md, self.catalogue))   # benefit list
         doc.add(Table(["Feature", "Arena Allocation", "Garbage Collection (Boehm)",
                        "Manual Management (glibc malloc, mimalloc, jemalloc, tcmalloc)"], rows,
                       cls="claims seed"))
@@ -154,7 +169,9 @@ class ReportBuilder:
                      "std::pmr monotonic are region-style peers "
                      "and ideal bump is the physical limit: the seed makes no claim for them, "
                      "their figures are there for scale. (Ease of Use and Use Case are "
-                     "qualitative: see the table above.)"))
+                     "qualitative: see the table above.)" +
+                     (" The other arena libraries are judged by the rules of the Arena "
+                      "Allocation column, as ours is." if len(ev.arena_libraries()) > 1 else "")))
         rows = []
         for a in allocs:
             row = [f"**{self.catalogue.label(a)}**"]
@@ -183,6 +200,7 @@ class ReportBuilder:
             rules = "; ".join(f"{name}: {f.rules[role]}" for role, name in
                               (("arena", "Arena"), ("gc", "GC"), ("manual", "Manual")))
             items.append(f"**{f.name}** — measured: {f.metric}; evidence: {ws}. {rules}.")
+        items.append(locality.rule_item())
         doc.add(Bullets(items))
 
         doc.add(Heading(3, f"Evidence per workload{suffix}", fold=True))
@@ -434,7 +452,12 @@ class ReportBuilder:
             if mi == 0:
                 self.about(doc)
                 self.baseline(doc, md, outdir)
+            implementations.section(doc, md, mi, suffix, outdir,
+                                    f"m{mi + 1}-" if len(self.mds) > 1 else "")
+            features_mod.section(doc, md, mi, suffix, self.catalogue)   # the probes
             self.plots_section(doc, md, mi, suffix, plots)
+            counts_mod.section(doc, self, md, mi, suffix, outdir,
+                               f"m{mi + 1}-" if len(self.mds) > 1 else "")
             self.spread(doc, md, mi, suffix)
         self.machines(doc, outdir)
         for mi, md in enumerate(self.mds):

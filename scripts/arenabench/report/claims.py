@@ -12,6 +12,11 @@ a counter is missing). Over the workloads: all supported -> "supported", none ->
 combines its allocators (role manual in the catalogue) the same way. Claims about people rather than allocators
 (Ease of Use, Use Case, and leaks caused by forgotten frees) are not measurable and
 say so. Every threshold is a named constant below and printed in the report.
+
+The Arena Allocation column's verdict is ours. The other arena libraries (role peer) are
+judged by the same rule as ours, each in its own right (ArenaCount): the column then also
+says for how many of the arena libraries measured the claim holds, so a reader sees whether
+it is a property of ours or of arenas in general.
 """
 import statistics
 from dataclasses import dataclass, field
@@ -57,6 +62,43 @@ class Cell:
     verdict: str               # SUPPORTED ... NOT_MEASURABLE, or "" when there is no claim
     evidence: list = field(default_factory=list)
     note: str = ""
+
+
+@dataclass
+class ArenaCount:
+    """One feature's Arena Allocation claim over every arena library measured (ours and the
+    peers), each judged by the rule ours is judged by: allocator names by verdict."""
+    libraries: list            # every arena library in the results, in the fixed order
+    holds: list                # SUPPORTED on every evidence workload
+    fails: list                # NOT_SUPPORTED on every evidence workload
+    mixed: list                # supported on some evidence workloads only
+    unjudged: list             # no figure the rule needs (a missing counter or workload)
+
+    @property
+    def judged(self):
+        return len(self.libraries) - len(self.unjudged)
+
+    def text(self, label):
+        """'holds for 5 of 8 arena libraries (not: ...)'; '' when ours is the only one
+        (nothing to count) or when the claim is not measurable."""
+        if len(self.libraries) < 2:
+            return ""
+        n, j = len(self.libraries), self.judged
+        if j == 0:
+            return f"none of the {n} arena libraries could be judged (no figure the rule needs)"
+        text = (f"holds for {len(self.holds)} of {n} arena libraries" if j == n else
+                f"holds for {len(self.holds)} of the {j} arena libraries that could be judged "
+                f"({n - j} of {n} without the figure the rule needs: "
+                f"{', '.join(label(a) for a in self.unjudged)})")
+        # name the smaller group: the ones it holds for, or the ones it does not
+        if self.holds and len(self.holds) <= j / 2:
+            return text + ": " + ", ".join(label(a) for a in self.holds)
+        others = [label(a) for a in self.fails] + [f"{label(a)} (mixed)" for a in self.mixed]
+        if self.holds and others:
+            return text + "; not: " + ", ".join(others)
+        if self.mixed:
+            return text + "; mixed: " + ", ".join(label(a) for a in self.mixed)
+        return text
 
 
 @dataclass
@@ -190,14 +232,16 @@ class Evaluator:
             return None
         fig = fmt.ns(me) + "/alloc"
         if role == "arena":
-            others = {o: self.v(w, p, o, "ns_per_alloc") for o in self.real(w, p, True)}
+            # judged against every real allocator but itself (a peer is judged as ours is)
+            others = {o: self.v(w, p, o, "ns_per_alloc") for o in self.real(w, p) if o != a}
             others = {o: x for o, x in others.items() if x is not None}
             if not others:
                 return fig, None, "no other allocator measured"
             best = min(others, key=others.get)
+            who = "arena" if a == self.cat.arena else self.cat.label(a)
             return fig, _yes(me <= TIE * others[best]), (
                 f"fastest other: {self.cat.label(best)} {fmt.ns(others[best])} "
-                f"(arena {others[best] / me:.2f}x faster)" if me else "")
+                f"({who} {others[best] / me:.2f}x faster)" if me else "")
         manual = {m: self.v(w, p, m, "ns_per_alloc") for m in self.cat.manual}
         manual = {m: x for m, x in manual.items() if x is not None and m != a}
         if role == "gc":
@@ -355,8 +399,14 @@ class Evaluator:
                     out.append((w, p))
         return out
 
-    def cell(self, feature, alloc):
-        role = self.role_of(alloc)
+    def arena_libraries(self):
+        """Ours and the other arena libraries (role peer) in the results, in the fixed order."""
+        return [a for a in self.allocs if a == self.cat.arena or a in self.cat.peer_arenas]
+
+    def cell(self, feature, alloc, as_role=None):
+        """The cell of one allocator; as_role judges it by another column's rule (a peer arena
+        library by the Arena Allocation rule)."""
+        role = as_role or self.role_of(alloc)
         claim = feature.claims.get(role) if role else None
         if not feature.measurable:
             related = self.use_case_context(alloc) if feature.name == "Use Case" else ""
@@ -406,9 +456,10 @@ class Evaluator:
         allocs = self.cat.order([a for a in self.allocs if self.role_of(a)] +
                                 [a for a in peers if a in self.allocs] +
                                 [a for a in self.allocs])
+        other_arenas = [a for a in self.arena_libraries() if a != self.cat.arena]
         out = []
         for f in FEATURES:
-            cells = {a: self.cell(f, a) for a in allocs}
+            cells = {a: self.cell(f, a, "arena" if a in other_arenas else None) for a in allocs}
             summary = {}
             for role in ("arena", "gc", "manual"):
                 members = [a for a in allocs if self.role_of(a) == role]
@@ -428,4 +479,20 @@ class Evaluator:
                         for a in members if cells[a].figure != fmt.NOT_MEASURED]
                 summary[role] = (f.claims[role], verdict, "; ".join(figs) or fmt.NOT_MEASURED)
             out.append((f, cells, summary))
+        return out
+
+    def arena_counts(self, table=None):
+        """{feature name: ArenaCount} for the measurable features: the Arena Allocation claim
+        judged for every arena library measured (the cells of table(), where a peer is judged
+        by the rule ours is judged by)."""
+        libraries = self.arena_libraries()
+        out = {}
+        for f, cells, _ in table if table is not None else self.table():
+            if not f.measurable:
+                continue
+            by = {v: [a for a in libraries if cells[a].verdict == v]
+                  for v in (SUPPORTED, NOT_SUPPORTED, MIXED)}
+            judged = set(by[SUPPORTED] + by[NOT_SUPPORTED] + by[MIXED])
+            out[f.name] = ArenaCount(libraries, by[SUPPORTED], by[NOT_SUPPORTED], by[MIXED],
+                                     [a for a in libraries if a not in judged])
         return out
