@@ -11,7 +11,7 @@ import tempfile
 import time
 import traceback
 
-from .. import ROOT, atomic, catalogue, cmake, interrupt, trace, workloads
+from .. import ROOT, atomic, catalogue, cmake, features, interrupt, trace, workloads
 from ..errors import Failure, InputError
 from ..names import clean_name
 from . import context, merge, progress, summary, targets
@@ -41,7 +41,20 @@ def parse_args(argv):
     parser.add_argument("--targets", action="store_true",
                         help="also print the development target table (pass/miss of the "
                              "suite's own performance goals; the same as scripts/targets)")
+    parser.add_argument("--counts", action="store_true",
+                        help="instead of timing, run each benchmark once under valgrind's "
+                             "callgrind and record exact instructions and simulated cache "
+                             "misses per allocation, release and node traversed (no report)")
+    parser.add_argument("--jobs", metavar="N", type=int,
+                        help="with --counts: benchmarks counted at once (default: the number "
+                             "of CPUs; counts do not depend on it)")
     args = parser.parse_args(argv)
+    if args.counts and args.targets:
+        parser.error("--targets needs timed results: not with --counts")
+    if args.jobs is not None and not args.counts:
+        parser.error("--jobs only applies to --counts")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be at least 1")
 
     if args.allocators is None:
         args.allocator_list = list(allocators)
@@ -93,6 +106,7 @@ def build(build_dir, allocators, want_fastpath):
     targets_ = ["bench_" + a for a in allocators]
     if want_fastpath:
         targets_.append("bench_arena_fastpath")
+    targets_ += features.TARGETS       # the feature probes, run once per run
     log("== build %s" % " ".join(targets_))
     cmake.build(build_dir, targets_, progress=progress.BuildProgress())
     paths = cmake.find_all(build_dir, targets_, required=False)
@@ -199,6 +213,20 @@ def main(argv=None):
         print("scripts/bench: error: --out %s: %s" % (args.out, problem), file=sys.stderr)
         return 2
     interrupt.install()
+    if args.counts:
+        from . import countrun
+        try:
+            return countrun.main(args, argv, build, build_dir, log)
+        except Failure as e:
+            print("scripts/bench: %s" % e, file=sys.stderr)
+            return e.status
+        except InputError as e:
+            print("scripts/bench: error: --counts: %s (no results written)" % e, file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("scripts/bench: interrupted: no results written (an earlier %s is left as it was)"
+                  % os.path.join(args.out, "results.json"), file=sys.stderr)
+            return 130
     in_flight = []  # raw files of the benchmark process running now
     results_path = None
     started = time.monotonic()
@@ -292,6 +320,9 @@ def main(argv=None):
         document = merge.merge_runs(docs)
         document["context"]["arena_suite"] = context.suite_context(
             ROOT, build_dir, argv, repetitions, args.quick, args.allocator_list, catalogue.load())
+        log("== feature probes: %d libraries x %d cases, one process each"
+            % (len(features.LIBRARIES), len(features.CASES)))
+        document["context"]["arena_suite"]["features"] = features.probe_all(build_dir)
         if series:
             document["series"] = series
         mismatches = merge.checksum_mismatches(document["benchmarks"])
