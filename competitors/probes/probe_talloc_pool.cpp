@@ -49,14 +49,17 @@ void size_max() {
 
 void reset_reuse() {
     Pool p;
-    const std::size_t start = upstream_calls();
+    const std::size_t start = upstream_calls(), start_maps = mmap_calls();
     for (std::size_t i = 0; i < kPieces; ++i) static_cast<void>(talloc_size(p.pool, kPiece));
-    const std::size_t first = upstream_calls() - start;
+    const std::size_t first = upstream_calls() - start, first_maps = mmap_calls() - start_maps;
     talloc_free_children(p.pool);
-    const std::size_t before = upstream_calls();
+    const std::size_t before = upstream_calls(), before_maps = mmap_calls();
     for (std::size_t i = 0; i < kPieces; ++i) static_cast<void>(talloc_size(p.pool, kPiece));
-    report_reuse(first, upstream_calls() - before,
-                 "counting malloc and mmap in the process (talloc has no allocator hook); bulk release "
+    // Read before any string is built: the probe's own strings use malloc too.
+    const std::size_t second = upstream_calls() - before, second_maps = mmap_calls() - before_maps;
+    report_reuse(first, second,
+                 "counting malloc and mmap in the process (mmap: " + std::to_string(first_maps) + " and " +
+                     std::to_string(second_maps) + "; talloc has no allocator hook); bulk release "
                  "talloc_free_children(pool); objects beyond the pool are malloc'd one by one");
 }
 
