@@ -19,6 +19,7 @@ Tools (one subpackage or module each, each with a main() behind a file in script
   tune       -- scripts/tune: the arena's initial-capacity tuner
   trace      -- scripts/record-trace: allocation traces of real programs
   bench.targets -- scripts/targets: the target table of one results file
+  features   -- scripts/features: the feature matrix of the arena libraries (probe programs)
 """
 import os
 

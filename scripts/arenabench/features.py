@@ -31,7 +31,7 @@ from . import atomic, cmake
 from .errors import InputError
 
 VERSION = 1
-# Ours first, then the peer arena libraries in the order.
+# Ours first, then the peer arena libraries: the report's row order.
 LIBRARIES = ("arena", "llvm_bump", "obstack", "apr_pool", "protobuf_arena", "foonathan_stack",
              "talloc_pool", "jemalloc_arena")
 CASES = ("align_4096", "oversized", "size_zero", "size_max", "reset_reuse", "child_region",
@@ -171,6 +171,8 @@ def cell_text(cell):
     text = CELL.get(outcome, str(outcome))
     if outcome == "crash" and cell.get("signal"):
         text += f" ({cell['signal']})"
+    elif outcome == "pointer" and str(cell.get("detail", "")).startswith("by hand"):
+        text += ", by hand"             # the library has no aligned allocation
     elif outcome == "new_memory" and isinstance(cell.get("calls"), int):
         text += f" ({cell['calls']} call{'s' if cell['calls'] != 1 else ''}"
         if isinstance(cell.get("first_calls"), int):

@@ -16,6 +16,8 @@ A results file (scripts/bench writes DIR/results.json) is Google Benchmark JSON
                         competitors/catalogue.txt: [{name, label, colour, role, flags}]
                         in the fixed order (catalogue.py; absent in older files)
       checksum_mismatches  {case: {allocator: [checksums]}} when allocators disagreed
+      features          the feature matrix of the arena libraries, from the probes
+                        (arenabench/features.py documents it; absent in older files)
   benchmarks   one row per repetition (run_type "iteration") and Google Benchmark's
                aggregates (run_type "aggregate": mean, median, stddev, cv). Names are
                <workload>/<allocator>[/<params>] (names.py: "/manual_time" removed);

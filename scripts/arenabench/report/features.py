@@ -30,11 +30,7 @@ def recorded(md):
 def cell(matrix, library, case):
     c = matrix["results"].get(library, {})
     c = c.get(case) if isinstance(c, dict) else None
-    text = probes.cell_text(c)
-    if isinstance(c, dict) and c.get("outcome") == "pointer" and \
-            str(c.get("detail", "")).startswith("by hand"):
-        text += ", by hand"             # the library has no aligned allocation
-    return text
+    return probes.cell_text(c)
 
 
 def detail(c):
