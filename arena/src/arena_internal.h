@@ -97,8 +97,12 @@ inline bool is_power_of_two(size_t value) { return value != 0 && (value & (value
 
 struct Arena {
     ArenaHot hot; // must stay first: the inline fast path casts Arena* to ArenaHot*
-    size_t allocation_count; // folded from hot.tally by the slow path
-    size_t requested_bytes;  // folded from hot.tally by the slow path
+    // The cursor as of the last fold: the fast path moves it on inside
+    // hot.bump. While the fast path is off (hot.bump == 0) it is the cursor.
+    // Read arena_detail::cursor(); change it with set_cursor() + refold().
+    char *cursor;
+    size_t allocation_count; // as of the last fold; see allocation_count()
+    size_t requested_bytes;  // as of the last fold; see requested_bytes()
 
     arena_detail::Block *first;   // growth chain head
     arena_detail::Block *current; // block the cursor is in (NULL before the first block)
@@ -156,32 +160,63 @@ struct Arena {
 
 namespace arena_detail {
 
-constexpr uint64_t kTallyBytesMask = ARENA_TALLY_ONE_ - 1;
+// Requested bytes count every size rounded up to the granule (0 stays 0):
+// what the fast path's cursor movement gives without a counter of its own.
+inline size_t granule_bytes(size_t size) { return round_up(size, kAlign); }
 
-inline size_t allocation_count(const Arena *arena) {
-    return arena->allocation_count + static_cast<size_t>(arena->hot.tally >> ARENA_TALLY_COUNT_SHIFT_);
+// The cursor, including the fast path's progress since the last fold.
+inline char *cursor(const Arena *arena) {
+    if (arena->hot.bump == 0) return arena->cursor;
+    return reinterpret_cast<char *>(static_cast<uintptr_t>(arena->hot.bump >> ARENA_PACK_SHIFT_));
 }
-inline size_t requested_bytes(const Arena *arena) {
-    return arena->requested_bytes + static_cast<size_t>(arena->hot.tally & kTallyBytesMask);
+// What the fast path did since the last fold: allocations, and the bytes it
+// moved the cursor less the alignment padding it skipped.
+inline size_t pending_count(const Arena *arena) {
+    return static_cast<size_t>(arena->hot.bump & ARENA_PACK_COUNT_MASK_);
 }
-// Moves the fast path's tally into the totals and opens a new fold window.
+inline size_t pending_requested(const Arena *arena) {
+    return static_cast<size_t>(cursor(arena) - arena->cursor) - arena->hot.aligned_padding;
+}
+inline size_t allocation_count(const Arena *arena) { return arena->allocation_count + pending_count(arena); }
+inline size_t requested_bytes(const Arena *arena) { return arena->requested_bytes + pending_requested(arena); }
+
+// Moves the fast path's progress into cursor and the totals, and turns the
+// fast path off until the next refold.
+inline void fold(Arena *arena) {
+    arena->allocation_count += pending_count(arena);
+    arena->requested_bytes += pending_requested(arena);
+    arena->cursor = cursor(arena);
+    arena->hot.bump = 0;
+    arena->hot.limit = 0;
+    arena->hot.aligned_padding = 0;
+}
+// Every change of the cursor outside the fast path: fold first, so that no
+// fast-path progress is lost, then set it; refold() turns the fast path on.
+inline void set_cursor(Arena *arena, char *cursor) {
+    fold(arena);
+    arena->cursor = cursor;
+}
+// Blocks ending at or above this are not packed (tagged pointers, 5-level
+// or 52-bit address spaces): their allocations all take the slow path.
+constexpr uint64_t kPackableEnd = uint64_t{1} << (64 - ARENA_PACK_SHIFT_);
+// Folds the fast path's progress and opens a new fold window at the cursor.
 // Must follow every change of cursor or current made outside the fast path.
 inline void refold(Arena *arena) {
-    arena->allocation_count += static_cast<size_t>(arena->hot.tally >> ARENA_TALLY_COUNT_SHIFT_);
-    arena->requested_bytes += static_cast<size_t>(arena->hot.tally & kTallyBytesMask);
-    arena->hot.tally = 0;
-    if (arena->current == nullptr) {
-        arena->hot.limit = nullptr;
-        return;
-    }
+    fold(arena);
+    char *at = arena->cursor;
+    if (arena->current == nullptr || at == nullptr) return; // off: no block
     char *end = arena->current->end();
-    size_t room = static_cast<size_t>(end - arena->hot.cursor);
-    arena->hot.limit = room > ARENA_FOLD_WINDOW_ ? arena->hot.cursor + ARENA_FOLD_WINDOW_ : end;
+    size_t room = static_cast<size_t>(end - at);
+    char *limit = room > ARENA_FOLD_WINDOW_ ? at + ARENA_FOLD_WINDOW_ : end;
+    uint64_t packed_limit = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(limit));
+    if (packed_limit >= kPackableEnd) return; // off: every allocation takes the slow path
+    arena->hot.bump = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(at)) << ARENA_PACK_SHIFT_;
+    arena->hot.limit = (packed_limit << ARENA_PACK_SHIFT_) | ARENA_PACK_COUNT_MASK_;
 }
 
 // Bytes handed out since the last reset, padding included.
 inline size_t used_bytes(const Arena *arena) {
-    size_t in_current = arena->current ? static_cast<size_t>(arena->hot.cursor - arena->current->data()) : 0;
+    size_t in_current = arena->current ? static_cast<size_t>(cursor(arena) - arena->current->data()) : 0;
     return arena->used_before_current + in_current + arena->dedicated_used;
 }
 inline void note_peak(Arena *arena) {

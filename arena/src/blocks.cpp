@@ -59,8 +59,7 @@ void rewind_to_start(Arena *arena) {
     }
     ARENA_VG_POOL_TRIM_ALL(arena);
     arena->current = arena->first;
-    arena->hot.cursor = arena->first ? arena->first->data() : nullptr;
-    arena->hot.tally = 0;
+    set_cursor(arena, arena->first ? arena->first->data() : nullptr);
     arena->allocation_count = 0;
     arena->requested_bytes = 0;
     refold(arena);
@@ -99,7 +98,7 @@ void trim_blocks(Arena *arena, size_t retain_bytes) {
         }
     }
     arena->current = arena->first;
-    arena->hot.cursor = arena->first ? arena->first->data() : nullptr;
+    set_cursor(arena, arena->first ? arena->first->data() : nullptr);
     refold(arena);
 }
 
@@ -112,7 +111,7 @@ void free_all_blocks(Arena *arena) {
         }
     }
     arena->current = arena->last = nullptr;
-    arena->hot.cursor = nullptr;
+    set_cursor(arena, nullptr);
     refold(arena);
 }
 
@@ -122,18 +121,18 @@ namespace {
 
 // Bumps inside the current block, or returns NULL when it does not fit.
 char *try_bump(Arena *arena, size_t rounded, size_t alignment) {
-    char *cursor = arena->hot.cursor;
-    if (cursor == nullptr) return nullptr;
-    size_t padding = static_cast<size_t>(-reinterpret_cast<uintptr_t>(cursor)) & (alignment - 1);
-    size_t available = static_cast<size_t>(arena->current->end() - cursor);
+    char *at = cursor(arena);
+    if (at == nullptr) return nullptr;
+    size_t padding = static_cast<size_t>(-reinterpret_cast<uintptr_t>(at)) & (alignment - 1);
+    size_t available = static_cast<size_t>(arena->current->end() - at);
     if (padding > available || rounded > available - padding) return nullptr;
-    arena->hot.cursor = cursor + padding + rounded;
-    return cursor + padding;
+    set_cursor(arena, at + padding + rounded);
+    return at + padding;
 }
 
 void *hand_out(Arena *arena, char *result, size_t size) {
     arena->allocation_count += 1;
-    arena->requested_bytes += size;
+    arena->requested_bytes += granule_bytes(size);
     refold(arena);
     ARENA_UNPOISON(result, size);
     ARENA_VG_POOL_ALLOC(arena, result, size);
@@ -182,11 +181,11 @@ void *alloc_dedicated(Arena *arena, size_t size, size_t rounded, size_t alignmen
 
 void move_to_block(Arena *arena, Block *next) {
     if (Block *current = arena->current) {
-        arena->used_before_current += static_cast<size_t>(arena->hot.cursor - current->data());
-        arena->abandoned += static_cast<size_t>(current->end() - arena->hot.cursor);
+        arena->used_before_current += static_cast<size_t>(cursor(arena) - current->data());
+        arena->abandoned += static_cast<size_t>(current->end() - cursor(arena));
     }
+    set_cursor(arena, next->data());
     arena->current = next;
-    arena->hot.cursor = next->data();
     refold(arena);
 }
 
@@ -246,12 +245,13 @@ extern "C" void *arena_realloc(Arena *arena, void *ptr, size_t old_size, size_t 
     size_t old_rounded = old_size == 0 ? kAlign : round_up(old_size, kAlign);
     size_t new_rounded = new_size == 0 ? kAlign : round_up(new_size, kAlign);
     Block *current = arena->current;
+    size_t old_granules = granule_bytes(old_size), new_granules = granule_bytes(new_size);
     bool is_newest = current != nullptr && bytes >= current->data() && old_size <= kMaxRequest &&
-                     bytes + old_rounded == arena->hot.cursor && arena->requested_bytes >= old_size;
+                     bytes + old_rounded == arena->cursor && arena->requested_bytes >= old_granules;
     if (is_newest && new_rounded <= static_cast<size_t>(current->end() - bytes)) {
         note_peak(arena); // shrinking lowers used bytes: keep the peak first
-        arena->hot.cursor = bytes + new_rounded;
-        arena->requested_bytes = arena->requested_bytes - old_size + new_size;
+        set_cursor(arena, bytes + new_rounded);
+        arena->requested_bytes = arena->requested_bytes - old_granules + new_granules;
         refold(arena);
         if (new_size < old_size) {
             ARENA_POISON(bytes + new_size, old_rounded - new_size);
@@ -264,7 +264,7 @@ extern "C" void *arena_realloc(Arena *arena, void *ptr, size_t old_size, size_t 
         return ptr;
     }
     if (new_size <= old_size) { // shrink elsewhere: keep the memory, the tail becomes padding
-        if (arena->requested_bytes >= old_size - new_size) arena->requested_bytes -= old_size - new_size;
+        if (arena->requested_bytes >= old_granules - new_granules) arena->requested_bytes -= old_granules - new_granules;
         ARENA_POISON(bytes + new_size, old_size - new_size);
         return ptr;
     }

@@ -65,7 +65,7 @@ Arena *create(const ArenaOptions *given, Arena *parent, const void *site_address
         return nullptr;
     }
     arena->first = arena->current = arena->last = first;
-    arena->hot.cursor = first->data();
+    set_cursor(arena, first->data());
     refold(arena);
 
     if (parent != nullptr) {
@@ -217,7 +217,7 @@ ArenaMark arena_mark(Arena *arena) {
     refold(arena);
     mark.arena_ = arena;
     mark.block_ = arena->current;
-    mark.cursor_ = arena->hot.cursor;
+    mark.cursor_ = arena->cursor;
     mark.used_before_ = arena->used_before_current;
     mark.abandoned_ = arena->abandoned;
     mark.dedicated_used_ = arena->dedicated_used;
@@ -259,7 +259,7 @@ int arena_rewind(Arena *arena, ArenaMark mark) {
             if (block == arena->current) break;
         }
         if (!found || cursor < target->data() || cursor > target->end()) return EINVAL;
-        if (target == arena->current && cursor > arena->hot.cursor) return EINVAL;
+        if (target == arena->current && cursor > arena_detail::cursor(arena)) return EINVAL;
     }
     if (!reachable(arena->dedicated_live, mark.dedicated_) || !reachable(arena->cleanups, mark.cleanups_))
         return EINVAL;
@@ -284,12 +284,11 @@ int arena_rewind(Arena *arena, ArenaMark mark) {
         }
     }
     arena->current = target;
-    arena->hot.cursor = cursor;
+    set_cursor(arena, cursor);
 
     arena->used_before_current = mark.used_before_;
     arena->abandoned = mark.abandoned_;
     arena->dedicated_used = mark.dedicated_used_;
-    arena->hot.tally = 0;
     arena->allocation_count = mark.allocation_count_;
     arena->requested_bytes = mark.requested_bytes_;
     refold(arena);

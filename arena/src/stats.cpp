@@ -52,7 +52,8 @@ void arena_get_stats(const Arena *arena, ArenaStats *stats, int flags) {
 int arena_check(const Arena *arena) {
     if (arena == nullptr) return EINVAL;
     const ArenaHot &hot = arena->hot;
-    if ((reinterpret_cast<uintptr_t>(hot.cursor) & (kAlign - 1)) != 0) return EINVAL;
+    const char *at = cursor(arena);
+    if ((reinterpret_cast<uintptr_t>(at) & (kAlign - 1)) != 0) return EINVAL;
     size_t committed = 0, blocks = 0, dedicated = 0;
     bool seen_current = arena->current == nullptr;
     const Block *previous = nullptr;
@@ -66,12 +67,24 @@ int arena_check(const Arena *arena) {
     }
     if (!seen_current || previous != arena->last) return EINVAL;
     if (arena->current == nullptr) {
-        if (hot.cursor != nullptr || hot.limit != nullptr || arena->first != nullptr) return EINVAL;
+        if (at != nullptr || hot.bump != 0 || hot.limit != 0 || arena->first != nullptr) return EINVAL;
+    } else if (hot.bump == 0) { // fast path off: only for a block that cannot be packed
+        if (hot.limit != 0 || hot.aligned_padding != 0) return EINVAL;
+        if (at < arena->current->data() || at > arena->current->end()) return EINVAL;
+        if (static_cast<uint64_t>(reinterpret_cast<uintptr_t>(arena->current->end())) < kPackableEnd) return EINVAL;
     } else {
+        // Packed: cursor of the last fold <= cursor <= limit <= block end,
+        // the limit within one fold window of the fold, and the count no
+        // more than one per 16 bytes moved (so it never carried).
         Block *current = arena->current;
-        if (hot.cursor < current->data() || hot.cursor > hot.limit || hot.limit > current->end()) return EINVAL;
-        if (static_cast<size_t>(hot.limit - hot.cursor) > ARENA_FOLD_WINDOW_) return EINVAL;
-        if ((hot.tally >> ARENA_TALLY_COUNT_SHIFT_) > 0xFFFF) return EINVAL;
+        const char *limit = reinterpret_cast<const char *>(static_cast<uintptr_t>(hot.limit >> ARENA_PACK_SHIFT_));
+        if ((hot.limit & ARENA_PACK_COUNT_MASK_) != ARENA_PACK_COUNT_MASK_) return EINVAL;
+        if (arena->cursor < current->data() || at < arena->cursor || at > limit || limit > current->end())
+            return EINVAL;
+        if ((reinterpret_cast<uintptr_t>(arena->cursor) & (kAlign - 1)) != 0) return EINVAL;
+        if (static_cast<size_t>(limit - arena->cursor) > ARENA_FOLD_WINDOW_) return EINVAL;
+        size_t moved = static_cast<size_t>(at - arena->cursor);
+        if (pending_count(arena) > moved / kAlign || hot.aligned_padding > moved) return EINVAL;
     }
     size_t dedicated_capacity = 0;
     for (const Block *list : {arena->dedicated_live, arena->dedicated_free}) {

@@ -70,18 +70,18 @@ extern "C" {
 #ifndef ARENA_VALGRIND
 #define ARENA_VALGRIND 0
 #endif
-/* ARENA_FAST_STATS=0 in a translation unit drops the one counter update from
- * its inline fast path: allocations made there are then missing from
- * allocation_count and requested_bytes (and padding_bytes reads high); every
- * other statistic stays exact. It costs ~0.25 ns per allocation on the
- * reference machine (see the README's fast-path figures). Default: exact. */
+/* ARENA_FAST_STATS=0 in a translation unit drops the +1 of the allocation
+ * count from its inline fast path: allocations made there are then missing
+ * from allocation_count; every other statistic stays exact. The count rides
+ * in the same add as the bump, so this saves no memory operation and at most
+ * one instruction (see the README's fast-path figures). Default: exact. */
 #ifndef ARENA_FAST_STATS
 #define ARENA_FAST_STATS 1
 #endif
 #if ARENA_FAST_STATS
-#define ARENA_TALLY_(hot, size) ((hot)->tally += (size) + ARENA_TALLY_ONE_)
+#define ARENA_COUNT_ONE_ ((uint64_t)1)
 #else
-#define ARENA_TALLY_(hot, size) ((void)(hot), (void)(size))
+#define ARENA_COUNT_ONE_ ((uint64_t)0)
 #endif
 
 /* test-only: lets the counts gate's test inject a known regression. N > 0
@@ -197,12 +197,15 @@ ARENA_API int arena_rewind(Arena *arena, ArenaMark mark);
 
 typedef struct ArenaStats {
     size_t used_bytes;           /* handed out since reset, padding included */
-    size_t requested_bytes;      /* what callers asked for since reset */
-    size_t allocation_count;     /* successful allocations since reset */
+    size_t requested_bytes;      /* what callers asked for since reset, each size rounded
+                                    up to 16 (the granule every allocation takes; size 0
+                                    counts 0): exact without a counter on the fast path */
+    size_t allocation_count;     /* successful allocations since reset (exact) */
     size_t committed_bytes;      /* held from upstream, block headers included */
     size_t block_count;          /* blocks held (growth chain + dedicated) */
     size_t dedicated_block_count; /* blocks holding one oversized request */
-    size_t padding_bytes;        /* used_bytes - requested_bytes */
+    size_t padding_bytes;        /* used_bytes - requested_bytes: alignment padding above
+                                    16, size-0 granules, tails of in-place shrinks */
     size_t abandoned_bytes;      /* block tails skipped since reset */
     size_t peak_used_bytes;      /* max used_bytes since creation */
     size_t peak_used_since_reset; /* max used_bytes since the last reset */
@@ -228,20 +231,28 @@ ARENA_API void *arena_alloc_slow(Arena *arena, size_t size, size_t alignment) AR
 /* ---- Inline fast path ---------------------------------------------------- */
 
 /* The first member of every Arena: what the fast path touches. Private.
- * tally packs the allocations and requested bytes of the fast path since the
- * slow path last folded them into the arena's 64-bit totals: count in the top
- * 16 bits, bytes in the low 48. One add keeps both exact. The slow path keeps
- * limit at most ARENA_FOLD_WINDOW_ bytes past the cursor it folded at, and
- * every fast-path allocation takes at least 16 bytes, so neither field can
- * overflow before the next fold. */
+ * bump packs the cursor and the number of fast-path allocations since the
+ * slow path last folded them into the arena's totals: (cursor << 16) | count.
+ * limit is min(end of the current block, fold window end) in the same form
+ * with the count bits all ones, so one unsigned compare of the bumped word
+ * checks the bound. Invariants kept by the slow path (arena_check tests
+ * them): the cursor is 16-aligned; limit is at most ARENA_FOLD_WINDOW_ bytes
+ * past the cursor of the last fold and every fast-path allocation takes at
+ * least 16 bytes, so the count stays <= 0xFFFF and never carries into the
+ * cursor while the cursor is within the limit (a carry lands above it); the
+ * slow path packs only blocks that end below 2^48 (every x86-64 and AArch64
+ * user address without a tag or a 5-level/52-bit mapping), and otherwise sets
+ * bump = limit = 0: every allocation then takes the slow path, which is
+ * slower but complete. Requested bytes are not counted here: the slow path
+ * derives them from how far the cursor moved, less aligned_padding. */
 typedef struct ArenaHot {
-    char *cursor;   /* next free byte; always 16-aligned */
-    char *limit;    /* min(end of the current block, fold window end) */
-    uint64_t tally; /* (count << 48) | requested bytes, since the last fold */
+    uint64_t bump;          /* (cursor << 16) | allocations since the last fold; 0: off */
+    uint64_t limit;         /* (limit << 16) | 0xFFFF; 0: off */
+    size_t aligned_padding; /* alignment padding skipped by arena_alloc_aligned's fast path */
 } ArenaHot;
 
-#define ARENA_TALLY_COUNT_SHIFT_ 48
-#define ARENA_TALLY_ONE_ ((uint64_t)1 << ARENA_TALLY_COUNT_SHIFT_)
+#define ARENA_PACK_SHIFT_ 16
+#define ARENA_PACK_COUNT_MASK_ (((uint64_t)1 << ARENA_PACK_SHIFT_) - 1)
 #define ARENA_FOLD_WINDOW_ ((size_t)0xFFFF * ARENA_DEFAULT_ALIGNMENT)
 
 #if ARENA_ASAN
@@ -257,46 +268,55 @@ ARENA_API void arena_valgrind_note_alloc_(Arena *arena, void *ptr, size_t size);
 #define ARENA_VG_ALLOC_(a, p, n) ((void)0)
 #endif
 
-/* The end of both fast paths: bump the cursor past the rounded size, count
- * the allocation, and tell ASan and valgrind the bytes are handed out. */
-ARENA_INLINE void *arena_hand_out_(Arena *arena, ArenaHot *hot, char *result, size_t rounded, size_t size) {
-    (void)arena; /* used by valgrind builds only */
+/* The end of both fast paths: store the bumped word and tell ASan and
+ * valgrind the bytes are handed out. */
+ARENA_INLINE void *arena_hand_out_(Arena *arena, ArenaHot *hot, uint64_t bumped, char *result, size_t size) {
+    (void)arena; /* used by ASan and valgrind builds only */
+    (void)size;
     ARENA_TEST_EXTRA_COST_();
-    hot->cursor = result + rounded;
-    ARENA_TALLY_(hot, size);
+    hot->bump = bumped;
     ARENA_UNPOISON_(result, size);
     ARENA_VG_ALLOC_(arena, result, size);
     return result;
 }
 
-/* Budget: 3 loads, 1 compare, 2 adds, 2 stores. Invariant: cursor is
- * 16-aligned and cursor <= limit. Sizes are rounded up to 16 so the invariant
- * holds after the bump. size 0 and sizes that overflow the rounding make
- * rounded - 1 wrap to SIZE_MAX, so the single compare sends them (and a NULL
- * cursor) to the slow path. */
+/* Budget: 2 loads, 1 compare, 1 add, 1 store (and the size test, which
+ * folds away for a constant size). The size test sends size 0, sizes no fold
+ * window can hold and sizes whose rounding overflows to the slow path, so the
+ * shifted size below cannot overflow. Adding (rounded << 16) + 1 bumps the
+ * cursor and counts the allocation; a NULL cursor or an unpacked block has
+ * bump = limit = 0, which no bumped word passes. */
 ARENA_INLINE void *arena_alloc(Arena *arena, size_t size) {
-    if (ARENA_UNLIKELY(arena == NULL)) return arena_alloc_slow(arena, size, ARENA_DEFAULT_ALIGNMENT);
-    ArenaHot *hot = (ArenaHot *)arena;
-    size_t rounded = (size + (ARENA_DEFAULT_ALIGNMENT - 1)) & ~(size_t)(ARENA_DEFAULT_ALIGNMENT - 1);
-    char *result = hot->cursor;
-    if (ARENA_LIKELY(rounded - 1 < (size_t)(hot->limit - result)))
-        return arena_hand_out_(arena, hot, result, rounded, size);
+    if (ARENA_LIKELY(arena != NULL && size - 1 < ARENA_FOLD_WINDOW_)) {
+        ArenaHot *hot = (ArenaHot *)arena;
+        uint64_t rounded = (size + (ARENA_DEFAULT_ALIGNMENT - 1)) & ~(uint64_t)(ARENA_DEFAULT_ALIGNMENT - 1);
+        uint64_t bump = hot->bump;
+        uint64_t bumped = bump + (rounded << ARENA_PACK_SHIFT_) + ARENA_COUNT_ONE_;
+        if (ARENA_LIKELY(bumped <= hot->limit))
+            return arena_hand_out_(arena, hot, bumped, (char *)(uintptr_t)(bump >> ARENA_PACK_SHIFT_), size);
+    }
     return arena_alloc_slow(arena, size, ARENA_DEFAULT_ALIGNMENT);
 }
 
-/* Same budget plus the padding computation; with a constant alignment the
- * validity test folds away. */
+/* Alignments up to 16 are arena_alloc. Above, the same budget plus the
+ * padding computation and one read-modify-write of aligned_padding (3 loads,
+ * 2 stores); with a constant alignment the validity tests fold away. */
 ARENA_INLINE void *arena_alloc_aligned(Arena *arena, size_t size, size_t alignment) {
     if (ARENA_UNLIKELY(arena == NULL || alignment == 0 || (alignment & (alignment - 1)) != 0))
         return arena_alloc_slow(arena, size, alignment);
     if (alignment <= ARENA_DEFAULT_ALIGNMENT) return arena_alloc(arena, size);
-    ArenaHot *hot = (ArenaHot *)arena;
-    size_t rounded = (size + (ARENA_DEFAULT_ALIGNMENT - 1)) & ~(size_t)(ARENA_DEFAULT_ALIGNMENT - 1);
-    char *cursor = hot->cursor;
-    size_t padding = (size_t)(-(uintptr_t)cursor) & (alignment - 1);
-    size_t available = (size_t)(hot->limit - cursor);
-    if (ARENA_LIKELY(padding <= available && rounded - 1 < available - padding))
-        return arena_hand_out_(arena, hot, cursor + padding, rounded, size);
+    if (ARENA_LIKELY(size - 1 < ARENA_FOLD_WINDOW_ && alignment <= ARENA_FOLD_WINDOW_)) {
+        ArenaHot *hot = (ArenaHot *)arena;
+        uint64_t rounded = (size + (ARENA_DEFAULT_ALIGNMENT - 1)) & ~(uint64_t)(ARENA_DEFAULT_ALIGNMENT - 1);
+        uint64_t bump = hot->bump;
+        uint64_t cursor = bump >> ARENA_PACK_SHIFT_;
+        uint64_t padding = (0 - cursor) & (alignment - 1);
+        uint64_t bumped = bump + ((padding + rounded) << ARENA_PACK_SHIFT_) + ARENA_COUNT_ONE_;
+        if (ARENA_LIKELY(bumped <= hot->limit)) {
+            hot->aligned_padding += (size_t)padding;
+            return arena_hand_out_(arena, hot, bumped, (char *)(uintptr_t)(cursor + padding), size);
+        }
+    }
     return arena_alloc_slow(arena, size, alignment);
 }
 

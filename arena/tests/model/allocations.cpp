@@ -40,7 +40,7 @@ void Harness::allocate(Node &node, size_t size, size_t alignment, size_t index) 
     MODEL_CHECK(size <= kUpstreamCap, "no block can hold " + std::to_string(size) + " bytes");
     record(node, p, size, effective);
     node.count += 1;
-    node.requested += size;
+    node.requested += granules(size);
     node.since_reset.emplace_back(size, effective);
 }
 
@@ -68,7 +68,7 @@ void Harness::reallocate(Decoder &in, size_t index) {
         }
         record(*node, p, new_size, ARENA_DEFAULT_ALIGNMENT);
         node->count += 1;
-        node->requested += new_size;
+        node->requested += granules(new_size);
         node->since_reset.emplace_back(new_size, ARENA_DEFAULT_ALIGNMENT);
         return;
     }
@@ -96,12 +96,12 @@ void Harness::reallocate(Decoder &in, size_t index) {
     if (p == old.ptr) {
         by_address_.erase(old.ptr);
         node->live.erase(node->live.begin() + static_cast<long>(j));
-        node->requested -= old.size;
+        node->requested -= granules(old.size);
         alignment = old.alignment;
     } else {
         node->count += 1;
     }
-    node->requested += new_size;
+    node->requested += granules(new_size);
     record(*node, p, new_size, alignment);
     node->replayable = false;
 }
@@ -124,7 +124,7 @@ void Harness::add_cleanup(Node &node, size_t index) {
     node.live.push_back({p, sizeof(CleanupRecord), ARENA_DEFAULT_ALIGNMENT, 0});
     by_address_[p] = sizeof(CleanupRecord);
     node.count += 1;
-    node.requested += sizeof(CleanupRecord);
+    node.requested += granules(sizeof(CleanupRecord));
     node.since_reset.emplace_back(sizeof(CleanupRecord), ARENA_DEFAULT_ALIGNMENT);
 
     ArenaStats middle = stats_of(node.arena);
@@ -136,7 +136,7 @@ void Harness::add_cleanup(Node &node, size_t index) {
         return;
     }
     node.count += 1;
-    node.requested += kCleanupNodeBytes;
+    node.requested += granules(kCleanupNodeBytes);
     node.since_reset.emplace_back(kCleanupNodeBytes, ARENA_DEFAULT_ALIGNMENT);
     node.cleanups += 1;
     registered_ += 1;
@@ -165,7 +165,7 @@ void Harness::replay(Decoder &in, size_t index) {
         MODEL_CHECK(p != nullptr, "a warm refill failed");
         record(*node, p, size, alignment);
         node->count += 1;
-        node->requested += size;
+        node->requested += granules(size);
         node->since_reset.emplace_back(size, alignment);
     }
     MODEL_CHECK(total_upstream_allocations() == upstream_calls, "a warm reset/refill cycle asked upstream for memory");

@@ -59,6 +59,12 @@ struct CleanupRecord {
     size_t seq;
 };
 
+// What an allocation of size adds to requested_bytes: its size rounded up to
+// the 16-byte granule (0 stays 0), however it was served.
+inline size_t granules(size_t size) {
+    return (size + ARENA_DEFAULT_ALIGNMENT - 1) & ~size_t{ARENA_DEFAULT_ALIGNMENT - 1};
+}
+
 inline uint8_t pattern(uint8_t fill, size_t offset) { return static_cast<uint8_t>(fill + offset * 131); }
 
 // Offsets written and checked: every one, or the first and last 256 bytes
