@@ -15,6 +15,9 @@ lowest lat_p999_ns on reset_cycles, zero upstream allocations per warm cycle, th
 smallest footprint_peak_bytes on reset_cycles and mixed_sizes, and the lowest
 end_to_end_ns on compiler_nested and request_reset: measured = best peer / arena,
 goal > 1x, the detail gives both figures and by how much.
+Counts and locality (counts_targets.py): on a counts result only its own targets
+(instructions per allocation on small_fixed/64 against ideal_bump and every real
+allocator, D1 misses per node on locality); on a timed one also the locality time.
 Values are medians over repetitions (the "_median" aggregate rows), or the
 single iteration row when there are no aggregates.
 """
@@ -28,6 +31,7 @@ from .. import fmt
 from ..errors import InputError
 from ..names import split_name
 from ..results import TIME_UNITS_NS, read_json
+from . import counts_targets
 
 SMALL_FIXED_SIZES = ("16", "32", "64", "80")
 SPEEDUP_TARGETS = (
@@ -55,6 +59,8 @@ def evaluate(document):
     """Returns a list of result dicts: {"target", "measured", "goal", "status",
     "detail"}; status is "pass", "miss" or "n/a" (not measured)."""
     rows = medians(document.get("benchmarks", []))
+    if counts_targets.is_counts(document):      # counts: their own targets only
+        return counts_targets.counts(rows, _catalogue(document))
     out = []
 
     def get(name, counter):
@@ -101,6 +107,7 @@ def evaluate(document):
                            "< %s (%.0f ns)" % (best_other, others[best_other]),
                            "pass" if arena < others[best_other] else "miss", detail))
     out += arena_library_targets(rows, _catalogue(document))
+    out += counts_targets.timed(rows, _catalogue(document))
     return out
 
 

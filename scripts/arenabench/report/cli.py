@@ -19,7 +19,7 @@ import os
 import shutil
 import sys
 
-from .. import atomic, interrupt
+from .. import atomic, countgate, interrupt
 from ..errors import InputError
 from ..results import load_results
 
@@ -93,6 +93,9 @@ def main(argv=None):
                 raise InputError(p, "--counts-from needs a counts result (scripts/bench "
                                     "--counts; context.arena_suite.mode \"counts\"), this "
                                     "is a timed one: give it without --counts-from")
+        for p, run in zip(args.results + counts_files, runs + counts_runs):
+            if run.suite.get("mode") == "counts":
+                countgate.load(p)         # the counts checked as strictly as the gate does
         if not args.out:
             raise InputError(None, "--out DIR is required: the directory to write the report "
                                    "into")
