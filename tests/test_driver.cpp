@@ -16,6 +16,57 @@
 
 namespace {
 
+// A workload with the optional traverse() hook: a singly linked list through
+// its allocations (the link after the stamp's 8 bytes, which verification
+// overwrites), walked read-only after each fill.
+class ListWalk : public bench::Workload<ListWalk> {
+public:
+    static constexpr std::string_view kName = "list_walk";
+    static constexpr std::size_t kNodeBytes = 32;
+    struct Node {
+        std::uint64_t stamp;
+        Node* next;
+        std::uint64_t value;
+    };
+    static_assert(sizeof(Node) < kNodeBytes, "the last byte is the stamp's");
+
+    explicit ListWalk(std::size_t count) : Workload(count, 0x11577a1c), count_(count) {}
+    std::size_t allocs_per_fill() const { return count_; }
+    std::size_t capacity_hint() const { return count_ * bench::bump_bytes(kNodeBytes, 16); }
+    bool keep_memory() const { return true; }
+
+    template <bench::Adapter A, class P>
+    void fill(A& a, P& probe) {
+        Node* prev = nullptr;
+        for (std::size_t i = 0; i < count_; ++i) {
+            auto* n = static_cast<Node*>(bench::timed_allocate<16>(a, probe, kNodeBytes));
+            n->next = nullptr;
+            n->value = i;
+            if (prev != nullptr) prev->next = n;
+            if (i == 0) head_ = n;
+            prev = n;
+            table_.push(n, kNodeBytes, static_cast<std::uint32_t>(i));
+        }
+    }
+    // Nodes visited; checks the values it reads (what a real walk would use).
+    std::uint64_t traverse() {
+        std::uint64_t nodes = 0, sum = 0;
+        for (const Node* n = head_; n != nullptr; n = n->next) {
+            sum += n->value;
+            ++nodes;
+        }
+        ++walks;
+        if (table_.size() != count_ || nodes != count_ || sum != count_ * (count_ - 1) / 2) ++bad_walks;
+        return nodes;
+    }
+
+    static inline int walks = 0, bad_walks = 0;
+
+private:
+    std::size_t count_;
+    Node* head_ = nullptr;
+};
+
 const char* const kCounters[] = {
     "ns_per_alloc", "release_ns", "live_peak_bytes", "footprint_peak_bytes", "rss_peak_bytes",
     "overhead_ratio", "fragmentation", "lat_p50_ns", "lat_p99_ns", "lat_p999_ns", "lat_max_ns",
@@ -39,12 +90,16 @@ protected:
         bench::register_synthetic<competitors::IdealBumpAdapter>();
         bench::register_synthetic<competitors::MallocAdapter>();
         bench::register_synthetic<competitors::PmrMonotonicAdapter>();
+        bench::register_workload<competitors::ArenaAdapter, ListWalk>(
+            "list_walk/arena", [] { return std::make_unique<ListWalk>(1000); });
+        bench::register_workload<competitors::MallocAdapter, ListWalk>(
+            "list_walk/malloc", [] { return std::make_unique<ListWalk>(1000); });
         char arg0[] = "test_driver";
         char min_time[] = "--benchmark_min_time=0.0001";
-        // The synthetic workloads only.
+        // The synthetic workloads and the traverse hook's test workload.
         char filter[] =
             "--benchmark_filter=^(small_fixed|mixed_sizes|aligned|reset_cycles|churn|large|"
-            "capacity_sweep|small_fixed_mt)/";
+            "capacity_sweep|small_fixed_mt|list_walk)/";
         char* argv[] = {arg0, min_time, filter, nullptr};
         int argc = 3;
         benchmark::Initialize(&argc, argv);
@@ -139,6 +194,22 @@ TEST_F(Driver, CapacitySweepReportsBlocks) {
     EXPECT_EQ(counter("capacity_sweep/arena/67108864/manual_time", "blocks"), 1.0);
     EXPECT_EQ(counter("capacity_sweep/arena/65536/manual_time", "initial_capacity"), 65536.0);
     EXPECT_GE(counter("capacity_sweep/arena/67108864/manual_time", "waste_bytes"), 60e6);
+}
+
+TEST_F(Driver, TraverseIsTimedOnItsOwnAfterEveryFill) {
+    for (const char* name : {"list_walk/arena/manual_time", "list_walk/malloc/manual_time"}) {
+        const auto& r = row(name);
+        EXPECT_FALSE(r.error_occurred) << name;
+        EXPECT_GT(counter(name, "traverse_ns_per_node"), 0.0) << name;
+        EXPECT_EQ(counter(name, "allocs"), 1000.0) << name;
+    }
+    // Every walk saw the whole list the last fill built (after verification,
+    // before the release), in every iteration.
+    EXPECT_GE(ListWalk::walks, static_cast<int>(row("list_walk/arena/manual_time").iterations));
+    EXPECT_EQ(ListWalk::bad_walks, 0);
+    // Workloads without the hook have no traversal counter.
+    EXPECT_EQ(counter("small_fixed/arena/64/manual_time", "traverse_ns_per_node"), -1.0);
+    EXPECT_EQ(counter("churn/malloc/manual_time", "traverse_ns_per_node"), -1.0);
 }
 
 TEST_F(Driver, SeriesAreRecorded) {

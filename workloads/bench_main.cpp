@@ -7,6 +7,10 @@
 //   --scale=smoke|quick|full   problem sizes (default full; env ARENA_BENCH_SCALE)
 //   --series_out=FILE          write memory timelines / latency CDFs as JSON
 //   --self_check               only check that the allocator is live; exit 0/1
+//   --counts                   counts mode (counts.h, driver.h): every benchmark
+//                              once, its phases counted by callgrind; only under
+//                              valgrind --tool=callgrind --collect-atstart=no
+//                              (scripts/bench --counts runs it so)
 // Exit status: 0; 1 if a check failed (allocator not live, checksum
 // mismatch, exhausted buffer); 2 for bad arguments.
 #include <benchmark/benchmark.h>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include ARENA_BENCH_ADAPTER_HEADER
+#include "counts.h"
 #include "measure.h"
 #include "registry.h"
 
@@ -34,6 +39,7 @@ int main(int argc, char** argv) {
     }
     std::string series_out;
     bool self_check = false;
+    bool counts = false;
     std::vector<char*> rest;
     for (int i = 0; i < argc; ++i) {
         std::string arg = argv[i];
@@ -46,11 +52,20 @@ int main(int argc, char** argv) {
             series_out = arg.substr(13);
         } else if (i > 0 && arg == "--self_check") {
             self_check = true;
+        } else if (i > 0 && arg == "--counts") {
+            counts = true;
         } else {
             rest.push_back(argv[i]);
         }
     }
     bench::set_scale(scale);
+    if (counts && !bench::counts::enable()) {
+        std::fprintf(stderr,
+                     "%s: --counts needs valgrind: run it as valgrind --tool=callgrind --cache-sim=yes "
+                     "--collect-atstart=no %s --counts ... (scripts/bench --counts does)\n",
+                     argv[0], argv[0]);
+        return 2;
+    }
 
     std::string why;
     if (!Adapter::verify_live(&why)) {
@@ -68,11 +83,16 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&rest_argc, rest.data());
     if (benchmark::ReportUnrecognizedArguments(rest_argc, rest.data())) return 2;
 
-    const bench::TscCalibration& cal = bench::tsc_calibration();
     benchmark::AddCustomContext("arena_bench_allocator", std::string(Adapter::kName));
     benchmark::AddCustomContext("arena_bench_scale", bench::scale_name(scale));
-    benchmark::AddCustomContext("arena_bench_tsc_ns_per_tick", std::to_string(cal.ns_per_tick));
-    benchmark::AddCustomContext("arena_bench_timer_overhead_ns", std::to_string(cal.overhead_ns()));
+    if (bench::counts::enabled()) {
+        // No timer in counts mode (valgrind 3.19 does not run rdtscp either).
+        benchmark::AddCustomContext("arena_bench_mode", "counts");
+    } else {
+        const bench::TscCalibration& cal = bench::tsc_calibration();
+        benchmark::AddCustomContext("arena_bench_tsc_ns_per_tick", std::to_string(cal.ns_per_tick));
+        benchmark::AddCustomContext("arena_bench_timer_overhead_ns", std::to_string(cal.overhead_ns()));
+    }
 
     bench::register_all<Adapter>(argv[0]);
     benchmark::RunSpecifiedBenchmarks();

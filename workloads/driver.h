@@ -28,10 +28,22 @@
 //    with the TSC (tsc_begin/tsc_end); the median cost of an empty timed
 //    region is subtracted from every sample. Up to kLatencySamples samples.
 //
+// A workload with the optional traverse() (workload.h) is also traversed in
+// every iteration of the throughput loop, after verification and before the
+// release, timed on its own (not part of the fill time) -> traverse_ns_per_node.
+//
 // Multi-threaded benchmarks run all three passes in every thread, each thread
 // with its own workload and adapter; thread 0 sets the counters (times and
 // latencies averaged over threads, bytes summed for per-instance allocators,
 // process-wide figures read once).
+//
+// Counts mode (--counts, counts.h; run_counts below) replaces the three
+// passes: one adapter, the warm-up fills uncounted as in the throughput loop,
+// then one counted fill, the verification (uncounted), one counted traverse
+// and one counted release, under valgrind's callgrind. Multi-threaded
+// benchmarks are not registered in counts mode: valgrind runs one thread at a
+// time, so there is no contention to count, and the simulated caches (shared
+// by the threads) would depend on valgrind's thread schedule.
 #ifndef WORKLOADS_DRIVER_H
 #define WORKLOADS_DRIVER_H
 
@@ -46,6 +58,7 @@
 #include <utility>
 #include <vector>
 
+#include "counts.h"
 #include "measure.h"
 #include "objects.h"
 
@@ -74,6 +87,11 @@ struct NoProbe {
     void freed(std::size_t) {}
     void released() {}
 };
+
+// Counts mode's probe: does nothing, like NoProbe, but is another type, so a
+// workload that times its own fills when given NoProbe (realistic.h) runs no
+// timer inside a counted fill.
+struct CountsProbe : NoProbe {};
 
 class LatencyProbe {
 public:
@@ -153,6 +171,8 @@ struct MemoryFigures {
 
 struct ThreadFigures {
     double alloc_ns = 0, release_ns = 0;
+    double traverse_ns = 0;
+    std::uint64_t traverse_nodes = 0;
     std::uint64_t iterations = 0, allocs_per_fill = 0;
     std::optional<std::size_t> upstream_delta;
     LatencySummary latency;
@@ -289,6 +309,74 @@ MemoryFigures combine_memory(const Shared& shared) {
     return m;
 }
 
+// Counts mode (counts.h): one adapter; the warm-up fills, each verified and
+// released, uncounted as in the throughput loop; then the one iteration of
+// the Google Benchmark loop: a counted fill (n = allocations), the
+// verification (uncounted: checksum), a counted traverse() when the workload
+// has one (n = nodes visited) and a counted release (n = the fill's
+// allocations, so instructions_per_alloc + instructions_per_release is one
+// object's lifetime). Counters: checksum, allocs, the workload's identity
+// counters (extra_counters after the first fill, as the memory pass takes
+// them; loop counters without times) and its label. The counts themselves are
+// callgrind's dump parts, which scripts/bench merges into the row.
+template <Adapter A, class W>
+void run_counts(benchmark::State& state, W& w, const std::string& run_name) {
+    if (state.threads() > 1) {  // never registered (see register_workload)
+        state.SkipWithError("multi-threaded benchmarks are not measured in counts mode");
+        return;
+    }
+    bool ok = true;
+    Verification verification;
+    Extras extras;
+    counts::begin();
+    {
+        A a(config_for<A>(w));
+        w.table().attach(a);
+        CountsProbe none;
+        bool extras_taken = false;
+        auto after_fill = [&](const Verification& v) {
+            ok = check_fill(a, w, run_name) && check_verification<A, W>(v, run_name) && ok;
+            if (!extras_taken) {
+                if constexpr (requires { w.extra_counters(a, extras); }) w.extra_counters(a, extras);
+                extras_taken = true;
+            }
+        };
+        for (int i = 0; i < w.options().warmup_fills && ok; ++i) {
+            w.fill(a, none);
+            after_fill(w.verify());
+            w.release(a, none);
+        }
+        const std::uint64_t allocs = w.allocs_per_fill();
+        for (auto _ : state) {
+            counts::measure("", "alloc", [&] {
+                w.fill(a, none);
+                return allocs;
+            });
+            verification = w.verify();
+            after_fill(verification);
+            if constexpr (requires { w.traverse(); }) counts::measure("traverse_", "node", [&] { return w.traverse(); });
+            counts::measure("", "release", [&] {
+                w.release(a, none);
+                return allocs;
+            });
+            state.SetIterationTime(0);  // nothing is timed in counts mode
+        }
+        counts::end();
+        w.table().detach(a);
+    }
+    if (!ok) state.SkipWithError("checksum verification failed (see stderr)");
+    Extras loop_extras;
+    if constexpr (requires { w.loop_counters(loop_extras); }) w.loop_counters(loop_extras);
+    auto& c = state.counters;
+    c["checksum"] = static_cast<double>(verification.checksum);
+    c["allocs"] = static_cast<double>(w.allocs_per_fill());
+    for (const auto& [key, value] : extras) c[key] = value;
+    for (const auto& [key, value] : loop_extras) {
+        if (!key.ends_with("_ns")) c[key] = value;  // times under valgrind mean nothing
+    }
+    if constexpr (requires { w.label(); }) state.SetLabel(w.label());
+}
+
 template <Adapter A, class W>
 void run_benchmark(benchmark::State& state, Shared& shared, const std::function<std::unique_ptr<W>()>& make) {
     const int tid = state.thread_index();
@@ -298,6 +386,10 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
     ThreadFigures& mine = shared.figures[static_cast<std::size_t>(tid)];
     mine = ThreadFigures{};
     mine.allocs_per_fill = w.allocs_per_fill();
+    if (counts::enabled()) {
+        run_counts<A>(state, w, shared.run_name);
+        return;
+    }
 
     // 1. memory pass (first run of this benchmark in the process).
     const bool do_memory = !shared.memory_done;  // read by all threads before thread 0 sets it
@@ -338,6 +430,11 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
             mine.verification = w.verify();
             ok = check_fill(a, w, shared.run_name) && check_verification<A, W>(mine.verification, shared.run_name);
         }
+        if constexpr (requires { w.traverse(); }) {
+            std::uint64_t r0 = now_ns();
+            mine.traverse_nodes += w.traverse();
+            mine.traverse_ns += static_cast<double>(now_ns() - r0);
+        }
         std::uint64_t f2 = tid == 0 ? page_faults() : 0;
         std::uint64_t t2 = now_ns();
         w.release(a, none);
@@ -373,11 +470,12 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
     if (tid == 0) {
         const std::size_t n = shared.figures.size();
         const double iters = std::max<double>(1, static_cast<double>(mine.iterations));
-        double ns_per_alloc = 0, release_ns = 0, p50 = 0, p99 = 0, p999 = 0, pmax = 0;
+        double ns_per_alloc = 0, release_ns = 0, traverse_ns_per_node = 0, p50 = 0, p99 = 0, p999 = 0, pmax = 0;
         for (const ThreadFigures& f : shared.figures) {
             double it = std::max<double>(1, static_cast<double>(f.iterations));
             ns_per_alloc += f.alloc_ns / (it * static_cast<double>(std::max<std::uint64_t>(1, f.allocs_per_fill)));
             release_ns += f.release_ns / it;
+            if (f.traverse_nodes > 0) traverse_ns_per_node += f.traverse_ns / static_cast<double>(f.traverse_nodes);
             p50 += f.latency.p50_ns;
             p99 += f.latency.p99_ns;
             p999 += f.latency.p999_ns;
@@ -392,6 +490,7 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
         auto& c = state.counters;
         c["ns_per_alloc"] = ns_per_alloc / dn;
         c["release_ns"] = release_ns / dn;
+        if constexpr (requires { w.traverse(); }) c["traverse_ns_per_node"] = traverse_ns_per_node / dn;
         c["live_peak_bytes"] = m.live_peak;
         c["footprint_peak_bytes"] = m.footprint_peak;
         c["rss_peak_bytes"] = m.rss_peak;
@@ -423,9 +522,12 @@ void run_benchmark(benchmark::State& state, Shared& shared, const std::function<
 }
 
 // Registers one benchmark running workload W (made by make) on adapter A.
-// threads > 0 registers a multi-threaded run (name gets "/threads:N").
+// threads > 0 registers a multi-threaded run (name gets "/threads:N"). In
+// counts mode the loop runs exactly once, and multi-threaded runs are left out
+// (see the header comment).
 template <Adapter A, class W>
 void register_workload(const std::string& name, std::function<std::unique_ptr<W>()> make, int threads = 0) {
+    if (counts::enabled() && threads > 0) return;
     std::string run_name = threads > 0 ? name + "/threads:" + std::to_string(threads) : name;
     auto shared = std::make_shared<Shared>(run_name, threads > 0 ? threads : 1);
     auto* b = benchmark::RegisterBenchmark(name.c_str(), [shared, make](benchmark::State& state) {
@@ -433,6 +535,7 @@ void register_workload(const std::string& name, std::function<std::unique_ptr<W>
     });
     b->UseManualTime();
     if (threads > 0) b->Threads(threads);
+    if (counts::enabled()) b->Iterations(1)->Repetitions(1);
 }
 
 }  // namespace bench

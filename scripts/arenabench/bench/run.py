@@ -41,6 +41,9 @@ def parse_args(argv):
     parser.add_argument("--targets", action="store_true",
                         help="also print the development target table (pass/miss of the "
                              "suite's own performance goals; the same as scripts/targets)")
+    parser.add_argument("--build-dir", metavar="DIR", default=cmake.DEFAULT_BUILD_DIR,
+                        help="build directory, configured as a Release build of the bench "
+                             "binaries (default: build/bench)")
     parser.add_argument("--counts", action="store_true",
                         help="instead of timing, run each benchmark once under valgrind's "
                              "callgrind and record exact instructions and simulated cache "
@@ -97,7 +100,7 @@ def run_checked(cmd, what, **kwargs):
     return result
 
 
-def build(build_dir, allocators, want_fastpath):
+def build(build_dir, allocators, want_fastpath, want_features=True):
     """Installs what is missing, configures build_dir (Release) and builds the bench
     binaries; returns {allocator: binary} and the fastpath binary (or None)."""
     run_checked([os.path.join(ROOT, "scripts", "install-deps")], "scripts/install-deps")
@@ -106,7 +109,8 @@ def build(build_dir, allocators, want_fastpath):
     targets_ = ["bench_" + a for a in allocators]
     if want_fastpath:
         targets_.append("bench_arena_fastpath")
-    targets_ += features.TARGETS       # the feature probes, run once per run
+    if want_features:
+        targets_ += features.TARGETS       # the feature probes, run once per run
     log("== build %s" % " ".join(targets_))
     cmake.build(build_dir, targets_, progress=progress.BuildProgress())
     paths = cmake.find_all(build_dir, targets_, required=False)
@@ -203,7 +207,7 @@ def write_report(results_path, report_dir):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    build_dir = cmake.DEFAULT_BUILD_DIR
+    build_dir = os.path.abspath(args.build_dir)
     kind = "quick" if args.quick else "full"
     scale, repetitions, min_time = SETTINGS[kind]
     out_dir = os.path.abspath(args.out)
