@@ -197,8 +197,13 @@ inline void set_cursor(Arena *arena, char *cursor) {
     arena->cursor = cursor;
 }
 // Blocks ending at or above this are not packed (tagged pointers, 5-level
-// or 52-bit address spaces): their allocations all take the slow path.
+// or 52-bit address spaces): their allocations all take the slow path. The
+// tests build a copy with ARENA_TEST_PACKABLE_END=0 to run that way.
+#ifdef ARENA_TEST_PACKABLE_END
+constexpr uint64_t kPackableEnd = ARENA_TEST_PACKABLE_END;
+#else
 constexpr uint64_t kPackableEnd = uint64_t{1} << (64 - ARENA_PACK_SHIFT_);
+#endif
 // Folds the fast path's progress and opens a new fold window at the cursor.
 // Must follow every change of cursor or current made outside the fast path.
 inline void refold(Arena *arena) {
