@@ -35,6 +35,27 @@ def test_classify(p):
             assert cell.get(key) == value, (key, cell)
 
 
+@pytest.mark.parametrize("body,outcome,signal_name", [
+    ("kill -SEGV $$", "crash", "SIGSEGV"),
+    ("echo 'terminate called' >&2; kill -ABRT $$", "abort", "SIGABRT"),
+    ("exec sleep 30", "timeout", None),
+    ("printf 'probe\\tsize_max\\tnull\\twhy\\n'; exit 3", "null", None),
+    ("echo 'memory exhausted' >&2; exit 1", "error", None),
+])
+def test_real_processes_are_classified(tmp_path, body, outcome, signal_name):
+    """run_probe on stand-in programs that really die, hang or exit."""
+    program = tmp_path / "probe.sh"
+    program.write_text("#!/bin/sh\n" + body + "\n")
+    program.chmod(0o755)
+    cell = features.run_probe(str(program), "size_max", timeout=2)
+    assert cell["outcome"] == outcome, cell
+    assert cell["signal"] == signal_name
+    if outcome == "null":
+        assert cell["detail"] == "why; then exit status 3"
+    if outcome == "error":
+        assert cell["exit"] == 1 and "memory exhausted" in cell["detail"]
+
+
 def test_cell_text():
     assert features.cell_text({"outcome": "null"}) == "NULL"
     assert features.cell_text({"outcome": "crash", "signal": "SIGSEGV"}) == "crash (SIGSEGV)"
@@ -94,6 +115,8 @@ def test_report_section_is_generated_from_the_matrix():
     assert "arena_alloc_aligned(a, 100, 4096)" in md_text
     assert "0x" not in md_text.split("how each cell was obtained", 1)[1]
     assert "Feature matrix" in html_text
+    assert "`SpecificBumpPtrAllocator<T>::DestroyAll()`" in md_text     # not an HTML tag
+    assert "`<obstack.h>`" in md_text
 
 
 def test_report_section_shows_deaths_and_by_hand():

@@ -11,6 +11,7 @@ from .doc import Bullets, Heading, Note, Para, Table
 
 # The probe's pointer value says nothing to a reader of the report.
 _ADDRESS = re.compile(r";? ?0x[0-9a-f]+")
+_ANGLED = re.compile(r"[\w.:()*&]*<[\w.]*>[\w.:()*&]*")
 
 
 def recorded(md):
@@ -38,6 +39,9 @@ def detail(c):
         return ""
     text = _ADDRESS.sub("", str(c.get("detail") or "")).strip("; ")
     text = re.sub(r"^(\d+ calls; |by hand: )", "", text)     # already in the cell
+    # Names with angle brackets (<obstack.h>, SpecificBumpPtrAllocator<T>, arena.<i>.reset)
+    # as code, so that Markdown does not take them for HTML tags.
+    text = _ANGLED.sub(lambda m: f"`{m.group(0)}`", text)
     return text.replace("  ", " ")
 
 
