@@ -28,6 +28,7 @@
 #include "churn.h"
 #include "driver.h"
 #include "large.h"
+#include "locality.h"
 #include "mixed_sizes.h"
 #include "realistic/binary_trees.h"
 #include "realistic/compiler_nested.h"
@@ -89,6 +90,9 @@ void register_synthetic() {
                                            [] { return std::make_unique<SmallFixedMt>(SmallFixed::default_count()); },
                                            threads);
     }
+    register_workload<A, Locality>(benchmark_name<A>(Locality::kName), [] {
+        return std::make_unique<Locality>(Locality::default_steps());
+    });
 }
 
 template <Adapter A>
