@@ -497,14 +497,23 @@ void QueryStats::fold_into(std::uint64_t* h) const {
     }
 }
 
-QueryStats query(const Node& root, std::pmr::memory_resource* mr) {
+QueryStats walk_stats(const Node& root) {
     QueryStats s;
     walk(root, 0, s);
+    return s;
+}
+
+void index_stats(const Node& root, std::pmr::memory_resource* mr, QueryStats& s) {
     std::pmr::vector<std::string_view> names(mr);
     index_arrays(root, mr, names, s);
     std::sort(names.begin(), names.end());
     s.names = names.size();
     for (std::string_view n : names) s.digest = combine(s.digest, hash_string(n));
+}
+
+QueryStats query(const Node& root, std::pmr::memory_resource* mr) {
+    QueryStats s = walk_stats(root);
+    index_stats(root, mr, s);
     return s;
 }
 

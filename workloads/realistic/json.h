@@ -88,8 +88,18 @@ struct QueryStats {
 // pmr::unordered_map from each object's first string member to the object)
 // and looks every string member of every object up in it; collects the "name"
 // members of all objects into a pmr::vector and sorts them. Temporaries come
-// from mr and are destroyed before returning.
+// from mr and are destroyed before returning. The same as walk_stats, then
+// index_stats on its result.
 QueryStats query(const Node& root, std::pmr::memory_resource* mr);
+
+// The read-only walk of query(): nodes, objects, arrays, members, strings,
+// string_bytes, numbers, max_depth, and the digest of the numbers' bits.
+// Allocates nothing.
+QueryStats walk_stats(const Node& root);
+
+// The rest of query(): the indexes, lookups and sorted names (indexed, found,
+// found_members, names), added to s; the names continue s.digest.
+void index_stats(const Node& root, std::pmr::memory_resource* mr, QueryStats& s);
 
 // Writes n as compact JSON (tests).
 std::string to_string(const Node& n);

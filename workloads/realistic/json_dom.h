@@ -1,15 +1,23 @@
 // json_dom.h - parse real JSON files (Debian's iso-codes, cmake-data) into a
 // DOM of std::pmr containers drawing from the allocator under test, query
-// the DOM, release it.
+// the DOM, walk it, release it.
 //
 // fill (timed): every file parsed (json.h) into one pmr::vector of
-// documents; then json::query on each (a walk, a pmr::unordered_map index per
+// documents; then json::index_stats on each (a pmr::unordered_map index per
 // array of objects with lookups, the sorted "name" members): its temporary
 // containers come from the same allocator and are destroyed when it returns.
+// traverse() (timed separately by the driver: traverse_ns_per_node): the
+// read-only walk of every document (json::walk_stats: nodes, members, string
+// sizes, number bits), checked against the walk the verification made; its
+// nodes are the DOM's nodes.
 // release (timed separately): malloc-family allocators destroy the DOM
 // container by container (each pmr::string, vector and member freed through
 // the resource); the arena and the other bulk allocators drop it without
 // running a destructor (arena_reset); Boehm drops the root.
+//
+// The verification (digest) walks the DOM too, untimed, and folds the walk's
+// counts into the checksum, so the checksum does not depend on whether or
+// when traverse() runs.
 #ifndef WORKLOADS_REALISTIC_JSON_DOM_H
 #define WORKLOADS_REALISTIC_JSON_DOM_H
 
@@ -37,25 +45,44 @@ public:
         roots_[0] = docs;
         docs->reserve(corpus_.files.size());
         for (const InputFile& f : corpus_.files) docs->push_back(json::parse(f.text, &mr_, f.path));
-        query_hash_ = 0;
-        nodes_ = 0;
+        index_hash_ = 0;
         for (const json::Node& doc : *docs) {
-            json::QueryStats s = json::query(doc, &mr_);
-            s.fold_into(&query_hash_);
-            nodes_ += s.nodes;
+            json::QueryStats s;
+            json::index_stats(doc, &mr_, s);
+            s.fold_into(&index_hash_);
         }
         docs_ = docs;
         mr_.bind(nullptr);
         return h.live_bytes();
     }
 
-    Digest digest() const {
+    // Untimed: the walk (kept as what traverse() must find), the query's
+    // results and the content hash.
+    Digest digest() {
         Digest d;
-        d.hash = query_hash_;
+        walk_ = walk();
+        walked_ = true;
+        nodes_ = walk_.nodes;
+        d.hash = hash_combine(walk_.hash, index_hash_);
         if (docs_ != nullptr) {
             for (const json::Node& doc : *docs_) d.hash = hash_combine(d.hash, json::hash(doc, &d.misaligned));
         }
         return d;
+    }
+
+    // The read-only walk of every document the last fill parsed; returns the
+    // nodes visited. A walk that differs from the verification's is a failure.
+    std::uint64_t traverse() {
+        if (docs_ == nullptr) return 0;
+        Walk w = walk();
+        if (!walked_) {  // not verified yet: this walk is the reference
+            walk_ = w;
+            walked_ = true;
+        } else if (w.hash != walk_.hash || w.nodes != walk_.nodes) {
+            report_failure(std::string(kName) + ": the walk found " + std::to_string(w.nodes) + " nodes, " +
+                           std::to_string(walk_.nodes) + " expected");
+        }
+        return w.nodes;
     }
 
     template <Adapter A, class P>
@@ -79,10 +106,27 @@ public:
     }
 
 private:
+    struct Walk {
+        std::uint64_t hash = 0, nodes = 0;
+    };
+
+    Walk walk() const {
+        Walk w;
+        if (docs_ == nullptr) return w;
+        for (const json::Node& doc : *docs_) {
+            json::QueryStats s = json::walk_stats(doc);
+            s.fold_into(&w.hash);
+            w.nodes += s.nodes;
+        }
+        return w;
+    }
+
     const Corpus& corpus_;
     ForwardingResource mr_;
     json::Array* docs_ = nullptr;
-    std::uint64_t query_hash_ = 0, nodes_ = 0;
+    std::uint64_t index_hash_ = 0, nodes_ = 0;
+    Walk walk_;  // the walk of the last verification
+    bool walked_ = false;
 };
 
 }  // namespace bench::realistic

@@ -3,13 +3,20 @@
 //
 // fill (timed): a fresh symbol table, then every file of the corpus read into
 // a list of its top-level forms (pairs, interned symbols, strings, numbers,
-// vectors), all files in one list; then one walk over everything (counts of
-// pairs, symbols, strings, numbers, nesting depth, `define`s and `lambda`s).
+// vectors), all files in one list.
+// traverse() (timed separately by the driver: traverse_ns_per_node): one
+// read-only walk over everything (counts of pairs, symbols, strings, numbers,
+// nesting depth, `define`s and `lambda`s), checked against the walk the
+// verification made; its nodes are the pairs and boxed objects it reads.
 // release (timed separately): the arena drops everything at once
 // (arena_reset: its blocks stay for the next fill; the final arena_destroy is
 // the driver's destroy_ns), malloc-family allocators free the tree node by
 // node and then every symbol, Boehm drops the root (its collector reclaims
 // the tree when it next runs).
+//
+// The verification (digest) walks the trees too, untimed, and folds the
+// walk's counts into the checksum, so the checksum does not depend on
+// whether or when traverse() runs.
 #ifndef WORKLOADS_REALISTIC_SCHEME_READER_H
 #define WORKLOADS_REALISTIC_SCHEME_READER_H
 
@@ -24,6 +31,9 @@ namespace bench::realistic {
 struct TreeStats {
     std::uint64_t files = 0, forms = 0, pairs = 0, symbols = 0, strings = 0, string_bytes = 0, fixnums = 0;
     std::uint64_t fixnum_sum = 0, others = 0, vectors = 0, chars = 0, max_depth = 0, defines = 0, lambdas = 0;
+    // Pairs and boxed objects read (immediates live in the words themselves).
+    std::uint64_t nodes() const { return pairs + symbols + strings + vectors + others; }
+    bool operator==(const TreeStats&) const = default;
     void fold_into(std::uint64_t* h) const {
         for (std::uint64_t v : {files, forms, pairs, symbols, strings, string_bytes, fixnums, fixnum_sum, others, vectors,
                                 chars, max_depth, defines, lambdas}) {
@@ -32,7 +42,7 @@ struct TreeStats {
     }
 };
 
-// The timed walk: iterative along lists, recursive into cars.
+// The walk: iterative along lists, recursive into cars.
 inline void walk_tree(Value v, std::uint64_t depth, Value define_sym, Value lambda_sym, TreeStats& s) {
     s.max_depth = std::max(s.max_depth, depth);
     while (true) {
@@ -88,8 +98,8 @@ public:
         Heap<A, P> h(a, probe);
         SymbolTable* table = make_symbol_table(h);
         roots_[0] = table;
-        Value define_sym = intern(h, table, "define");
-        Value lambda_sym = intern(h, table, "lambda");
+        define_sym_ = intern(h, table, "define");
+        lambda_sym_ = intern(h, table, "lambda");
         Value all = kNil;
         ListBuilder files(&all, &roots_[1]);
         for (const InputFile& f : corpus_.files) {
@@ -99,24 +109,41 @@ public:
             Value form;
             while (reader.next(&form)) forms.append(h, form);
         }
-        stats_ = TreeStats{};
-        stats_.files = corpus_.files.size();
-        for (Value f = all; f != kNil; f = cdr(f)) stats_.forms += static_cast<std::uint64_t>(std::max(0L, list_length(car(f))));
-        walk_tree(all, 0, define_sym, lambda_sym, stats_);
         out_ = {all, table};
         return h.live_bytes();
     }
 
-    Digest digest() const {
+    // Untimed: the content hash and the walk's counts (kept as what
+    // traverse() must find).
+    Digest digest() {
         Digest d;
         d.hash = out_.hash(&d.misaligned);
+        stats_ = walk();
+        walked_ = true;
         stats_.fold_into(&d.hash);
         return d;
     }
 
+    // The read-only walk of everything the last fill read; returns the nodes
+    // visited. Counts that differ from the verification's walk are a failure.
+    std::uint64_t traverse() {
+        if (out_.table == nullptr) return 0;
+        TreeStats s = walk();
+        if (!walked_) {  // not verified yet: this walk is the reference
+            stats_ = s;
+            walked_ = true;
+        } else if (!(s == stats_)) {
+            report_failure(std::string(kName) + ": the walk found " + std::to_string(s.nodes()) + " nodes, " +
+                           std::to_string(stats_.nodes()) + " expected");
+        }
+        return s.nodes();
+    }
+
     template <Adapter A, class P>
     std::size_t release_impl(A& a, P& probe, std::size_t live) {
-        return release_all(a, probe, live, [&](auto& h) { out_.free(h); });
+        std::size_t leaked = release_all(a, probe, live, [&](auto& h) { out_.free(h); });
+        out_ = {};
+        return leaked;
     }
 
     void memory_counters(Extras& extras) const {
@@ -128,9 +155,19 @@ public:
     const TreeStats& stats() const { return stats_; }
 
 private:
+    TreeStats walk() const {
+        TreeStats s;
+        s.files = corpus_.files.size();
+        for (Value f = out_.list; f != kNil; f = cdr(f)) s.forms += static_cast<std::uint64_t>(std::max(0L, list_length(car(f))));
+        walk_tree(out_.list, 0, define_sym_, lambda_sym_, s);
+        return s;
+    }
+
     const Corpus& corpus_;
     SchemeOutput out_;  // every file's forms
-    TreeStats stats_;
+    Value define_sym_ = kNil, lambda_sym_ = kNil;
+    TreeStats stats_;     // the walk of the last verification
+    bool walked_ = false;
 };
 
 }  // namespace bench::realistic

@@ -118,6 +118,28 @@ TEST(Json, Query) {
     EXPECT_EQ(mr.outstanding, 0u);
 }
 
+// json_dom runs the query in two parts: the walk (traverse(), allocating
+// nothing) and the indexes; together they are query().
+TEST(Json, QueryIsTheWalkThenTheIndexes) {
+    Counting mr;
+    json::Node n = json::parse(generate_json(5, 20000), &mr);
+    std::size_t dom = mr.outstanding, allocations = mr.allocations;
+    json::QueryStats walked = json::walk_stats(n);
+    EXPECT_EQ(mr.allocations, allocations) << "the walk allocated";
+    EXPECT_GT(walked.nodes, 100u);
+    EXPECT_EQ(walked.indexed + walked.found + walked.names, 0u);
+    json::index_stats(n, &mr, walked);
+    EXPECT_EQ(mr.outstanding, dom);
+    json::QueryStats q = json::query(n, &mr);
+    std::uint64_t h1 = 0, h2 = 0;
+    walked.fold_into(&h1);
+    q.fold_into(&h2);
+    EXPECT_EQ(h1, h2);
+    EXPECT_EQ(walked.nodes, q.nodes);
+    EXPECT_EQ(walked.names, q.names);
+    json::destroy(n, &mr);
+}
+
 TEST(Json, GeneratedDocumentsParseAndAreDeterministic) {
     std::string a = generate_json(3, 50000), b = generate_json(3, 50000), c = generate_json(4, 50000);
     EXPECT_EQ(a, b);

@@ -25,7 +25,7 @@ namespace {
 // allocator must still agree, which each group's run checks).
 constexpr std::uint64_t kSchemeReaderChecksum = 89495032600562;
 constexpr std::uint64_t kCompilerNestedChecksum = 250443020661026;
-constexpr std::uint64_t kJsonDomChecksum = 170631425934035;
+constexpr std::uint64_t kJsonDomChecksum = 191781897388224;
 constexpr std::uint64_t kBinaryTreesChecksum = 165831059724529;
 constexpr std::uint64_t kRequestResetChecksum = 106827844042474;
 
@@ -86,6 +86,16 @@ protected:
             } else {
                 ADD_FAILURE() << W::kName << " checksum to pin: " << v.checksum;
             }
+            // The walk of what was built (scheme_reader, json_dom): read-only,
+            // the same nodes every time, and it leaves the checksum alone.
+            if constexpr (requires { w.traverse(); }) {
+                const int failures = failure_count();
+                std::uint64_t nodes = w.traverse();
+                EXPECT_GT(nodes, 0u) << W::kName;
+                EXPECT_EQ(w.traverse(), nodes) << W::kName;
+                EXPECT_EQ(failure_count(), failures) << W::kName << "/" << A::kName << ": the walk disagrees";
+                EXPECT_EQ(w.verify().checksum, v.checksum) << W::kName << ": traverse() changed what it walked";
+            }
             if (round == 1) {
                 w.release(a, none);
             } else {
@@ -93,6 +103,9 @@ protected:
                 EXPECT_EQ(probe.live, 0u);
             }
             EXPECT_EQ(w.leaked_bytes(), 0u) << W::kName << "/" << A::kName << ": the release did not free everything";
+            if constexpr (requires { w.traverse(); }) {
+                EXPECT_EQ(w.traverse(), 0u) << "nothing to walk after the release";
+            }
         }
         w.table().detach(a);
     }
