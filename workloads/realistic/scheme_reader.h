@@ -166,7 +166,7 @@ private:
     const Corpus& corpus_;
     SchemeOutput out_;  // every file's forms
     Value define_sym_ = kNil, lambda_sym_ = kNil;
-    TreeStats stats_;     // the walk of the last verification
+    TreeStats stats_;  // the walk of the last verification
     bool walked_ = false;
 };
 
