@@ -20,6 +20,19 @@
 //   options()            RunOptions: warm-up fills, fills of the memory pass,
 //                        timeline, sys_allocs_per_cycle
 //   extra_counters(a, extras)  extra counters after the first memory fill
+// and may add
+//   std::uint64_t traverse()   walks, read-only, what the last fill built
+//                        (the links a program would follow), checks what it
+//                        reads (report_failure on a mismatch) and returns the
+//                        nodes visited, the same number on every call. The
+//                        driver calls it after verification and before the
+//                        release: timed on its own in every iteration of the
+//                        throughput loop (traverse_ns_per_node, not part of
+//                        the fill time), counted once in counts mode
+//                        (traverse_instructions_per_node,
+//                        traverse_d1_misses_per_node, traverse_ll_misses_per_node).
+//                        Verification stamps each object's first 8 bytes
+//                        and last byte, so links must live elsewhere.
 // The synthetic workloads allocate through the one fill loop of fill.h.
 #ifndef WORKLOADS_WORKLOAD_H
 #define WORKLOADS_WORKLOAD_H

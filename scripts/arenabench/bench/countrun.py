@@ -4,6 +4,7 @@ format of timed runs, with the counts as counters (arenabench/counts.py)."""
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import tempfile
@@ -12,7 +13,7 @@ import time
 from .. import ROOT, atomic, catalogue, counts, trace
 from ..errors import Failure, InputError
 from ..names import clean_name
-from . import context, merge, progress
+from . import context, merge, progress, targets
 
 # The simulated caches are fixed, not the host's (callgrind's default), so that two
 # machines count the same misses for the same binary: a typical x86-64 core.
@@ -177,6 +178,11 @@ def counted_document(jobs):
     return merge.merge_runs(docs), cache or {}
 
 
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def count(plan, scale, parallel, log, started=None):
     """Counts the benchmarks of plan [(allocator, binary, gb_name, name)] at scale, parallel
     processes at a time. Returns (document, cache geometry, jobs) -- document None, and the
@@ -187,7 +193,7 @@ def count(plan, scale, parallel, log, started=None):
                 for i, (a, binary, gb_name, name) in enumerate(plan, 1)]
         failures = run_jobs(jobs, parallel, started, log)
         if failures:
-            log()
+            log("")
             for name, problem in failures:
                 log("FAILED: %s under callgrind: %s" % (name, problem[0]))
             return None, None, jobs
@@ -226,10 +232,15 @@ def main(args, argv, build, build_dir, log):
             log_err += " (%s)" % EXCLUDED_WHY
         raise Failure(log_err, status=2)
     parallel = max(1, args.jobs or os.cpu_count() or 1)
+    load_before = os.getloadavg()[0]
+    cpu_before = _children_cpu()
+    count_started = time.monotonic()
     log("== counting %d benchmarks once each under callgrind (%s scale, %d at a time)%s"
         % (len(plan), scale, parallel,
            "; %d multi-threaded left out" % len(excluded) if excluded else ""))
     document, cache, jobs = count(plan, scale, parallel, log, started)
+    count_seconds = time.monotonic() - count_started
+    cpu_seconds = _children_cpu() - cpu_before
     if document is None:
         log("no results written (a counts run is all or nothing)")
         return 1
@@ -254,9 +265,15 @@ def main(args, argv, build, build_dir, log):
     log()
     log("== time per allocator (process time under valgrind): "
         + ", ".join("%s %.0f s" % kv for kv in per_allocator.items()))
-    log("counts run: %d benchmarks in %s (build %s); results: %s"
+    # Wall time depends on what else the machine runs; the processes' CPU time much less.
+    log("counts run: %d benchmarks in %s (build %s); counting took %s with %.0f s of CPU in "
+        "the valgrind processes, load average %.1f before and %.1f after; results: %s"
         % (len(plan), progress.clock(time.monotonic() - started), progress.clock(built - started),
+           progress.clock(count_seconds), cpu_seconds, load_before, os.getloadavg()[0],
            os.path.relpath(results_path)))
+    if args.targets:
+        log()
+        log(targets.format_table(targets.evaluate(document)))
     if mismatches:
         log()
         log("CHECKSUM MISMATCH between allocators (a workload computed different data):")

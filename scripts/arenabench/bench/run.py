@@ -52,8 +52,6 @@ def parse_args(argv):
                         help="with --counts: benchmarks counted at once (default: the number "
                              "of CPUs; counts do not depend on it)")
     args = parser.parse_args(argv)
-    if args.counts and args.targets:
-        parser.error("--targets needs timed results: not with --counts")
     if args.jobs is not None and not args.counts:
         parser.error("--jobs only applies to --counts")
     if args.jobs is not None and args.jobs < 1:
