@@ -10,7 +10,7 @@ from . import catalogue
 # Synthetic workloads, registered by every bench_<allocator> binary
 # (capacity_sweep only by bench_arena).
 SYNTHETIC = ("small_fixed", "mixed_sizes", "aligned", "reset_cycles", "churn", "large",
-             "capacity_sweep", "small_fixed_mt")
+             "capacity_sweep", "small_fixed_mt", "locality")
 # Realistic workloads (workloads/realistic/), every allocator.
 REALISTIC = ("scheme_reader", "compiler_nested", "json_dom", "binary_trees", "request_reset")
 # Replays of recorded allocation traces (scripts/record-trace), every allocator.
@@ -44,6 +44,7 @@ def names(allocators=None):
         if a == arena:
             out += ["capacity_sweep/%s/%d" % (a, c) for c in CAPACITIES]
         out += ["small_fixed_mt/%s/64/threads:%d" % (a, t) for t in (1, 2)]
+        out.append("locality/%s" % a)
         out += ["%s/%s" % (w, a) for w in REALISTIC]
         out += ["trace_replay/%s/%s" % (v, t) for v in ([a, a + "_phase_reset"] if a == arena else [a])
                 for t in TRACES]

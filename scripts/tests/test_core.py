@@ -14,14 +14,19 @@ from arenabench.report.dataset import group_by_machine
 from arenabench.results import load_results
 
 # The reports' fixed order, labels and colours as they were before competitors/catalogue.txt
-# became the one list: moving them there changed nothing.
-ORDER = ["arena", "ideal_bump", "pmr_monotonic", "mimalloc_heap", "mimalloc",
+# became the one list (moving them there changed nothing), with the peer arena libraries
+# after the limit.
+PEERS = {"llvm_bump": ("LLVM BumpPtrAllocator", "#7F3C8D"), "obstack": ("GNU obstack", "#11A579"),
+         "apr_pool": ("APR pool", "#3969AC"), "protobuf_arena": ("protobuf Arena", "#F2B701"),
+         "foonathan_stack": ("foonathan memory_stack", "#E73F74"),
+         "talloc_pool": ("talloc pool", "#80BA5A"), "jemalloc_arena": ("jemalloc arena", "#008695")}
+ORDER = ["arena", "ideal_bump", *PEERS, "pmr_monotonic", "mimalloc_heap", "mimalloc",
          "jemalloc", "tcmalloc", "malloc", "boehm"]
-LABELS = {"arena": "arena (ours)", "ideal_bump": "ideal bump (limit)",
+LABELS = {**{p: label for p, (label, _) in PEERS.items()}, "arena": "arena (ours)", "ideal_bump": "ideal bump (limit)",
           "pmr_monotonic": "std::pmr monotonic", "mimalloc_heap": "mimalloc heap",
           "mimalloc": "mimalloc", "jemalloc": "jemalloc", "tcmalloc": "tcmalloc",
           "malloc": "glibc malloc", "boehm": "Boehm GC"}
-COLOURS = {"arena": "#D55E00", "ideal_bump": "#B0B0B0", "pmr_monotonic": "#E69F00",
+COLOURS = {**{p: colour for p, (_, colour) in PEERS.items()}, "arena": "#D55E00", "ideal_bump": "#B0B0B0", "pmr_monotonic": "#E69F00",
            "mimalloc_heap": "#56B4E9", "mimalloc": "#0072B2", "jemalloc": "#009E73",
            "tcmalloc": "#CC79A7", "malloc": "#303030", "boehm": "#8C564B"}
 
@@ -37,6 +42,7 @@ def test_catalogue_file_gives_the_fixed_order_labels_and_colours():
     assert (cat.arena, cat.limit, cat.gc) == ("arena", "ideal_bump", "boehm")
     assert set(cat.manual) == {"malloc", "mimalloc", "jemalloc", "tcmalloc"}
     assert set(cat.region_peers) == {"pmr_monotonic", "mimalloc_heap"}
+    assert cat.peer_arenas == list(PEERS)
     assert cat.hatch("ideal_bump") and not cat.hatch("arena")
 
 
