@@ -17,8 +17,10 @@
 //
 // reset() is obstack_free to an empty object allocated right after
 // obstack_begin (the glibc manual's idiom): every chunk but the first goes
-// back to malloc, so warm reset cycles allocate chunks again. release() is
-// obstack_free(NULL), every chunk, then a fresh obstack_begin.
+// back to malloc, so warm reset cycles allocate chunks again (and glibc, given
+// the chunks back from the heap's top, trims the heap with a brk per chunk, so
+// the next cycle faults the pages in anew). release() is obstack_free(NULL),
+// every chunk, then a fresh obstack_begin.
 //
 // Footprint and upstream allocations: the chunk functions are the adapter's
 // (obstack_specify_allocation_with_arg), a counting pair over malloc/free:
