@@ -34,11 +34,13 @@ extern "C" {
 #define ARENA_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define ARENA_INLINE static inline __attribute__((always_inline))
 #define ARENA_MALLOC_LIKE __attribute__((malloc))
+#define ARENA_ASSUME_(cond) ((cond) ? (void)0 : __builtin_unreachable())
 #else
 #define ARENA_LIKELY(x) (x)
 #define ARENA_UNLIKELY(x) (x)
 #define ARENA_INLINE static inline
 #define ARENA_MALLOC_LIKE
+#define ARENA_ASSUME_(cond) ((void)0)
 #endif
 
 #if defined(_WIN32) && defined(ARENA_SHARED_BUILD)
@@ -274,6 +276,8 @@ ARENA_INLINE void *arena_hand_out_(Arena *arena, ArenaHot *hot, uint64_t bumped,
     (void)arena; /* used by ASan and valgrind builds only */
     (void)size;
     ARENA_TEST_EXTRA_COST_();
+    /* A packed cursor is never NULL: callers' NULL tests fold away here. */
+    ARENA_ASSUME_(result != NULL);
     hot->bump = bumped;
     ARENA_UNPOISON_(result, size);
     ARENA_VG_ALLOC_(arena, result, size);
