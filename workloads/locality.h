@@ -4,15 +4,20 @@
 // then walks what it built several times.
 //
 // fill (timed, ns_per_alloc): steps_ steps, each allocating in this order
-//   - a temporary of 16 B .. 512 B (a scratch buffer), which dies kTempLag
-//     steps later;
+//   - a temporary of 16 B .. 512 B (a scratch buffer) in a scratch region
+//     (competitors/region.h): the temporaries of kScratchSteps steps die
+//     together at the end of their batch, as a program's per-statement
+//     scratch does. Where the allocator nests (our child arena, an APR
+//     sub-pool, a second heap...), that is the region's reset(); elsewhere
+//     they are freed one by one, abandoned by bump allocators, dropped for a
+//     collector;
 //   - a list node (32 B), appended to list step % kLists;
 //   - on odd steps, a tree node (48 B), linked under the parent it gets by
 //     BST insertion of its key (the shape is computed once, at construction,
 //     so the fill does no tree search);
 //   - a filler of 16 B .. 2 KiB (power law) that either lives to the end
 //     (listed) or dies kMediumLag steps later.
-// An object that dies is freed at once where the allocator frees one object
+// A filler that dies is freed at once where the allocator frees one object
 // (kFrees), abandoned by bump allocators and dropped for a collector, as a
 // real program on each allocator would. The temporaries and medium-lived
 // objects still pending at the end of the build die with it.
@@ -36,6 +41,7 @@
 #include <vector>
 
 #include "fill.h"
+#include "region.h"
 
 namespace bench {
 
@@ -44,7 +50,10 @@ public:
     static constexpr std::string_view kName = "locality";
     static constexpr std::size_t kLists = 8;
     static constexpr int kPasses = 4;
-    static constexpr std::size_t kTempLag = 3;
+    static constexpr std::size_t kScratchSteps = 64;
+    // The scratch region's first block: one batch's temporaries (at most
+    // kScratchSteps * 512 B; 9 KiB on average) usually fit.
+    static constexpr std::size_t kScratchCapacity = 16384;
     static constexpr std::size_t kMediumLag = 1024;
 
     // Bytes 0-7 and the last byte belong to the table's stamp.
@@ -70,7 +79,7 @@ public:
 
     explicit Locality(std::size_t steps)
         : Workload(table_capacity(steps), 0x10ca11), steps_(steps), temp_sizes_(steps), filler_sizes_(steps),
-          tree_links_(steps / 2), tree_ptrs_(steps / 2), temps_(kTempLag), mediums_(kMediumLag) {
+          tree_links_(steps / 2), tree_ptrs_(steps / 2), temps_(kScratchSteps), mediums_(kMediumLag) {
         Rng rng(seed_);
         for (std::size_t s = 0; s < steps; ++s) {
             temp_sizes_[s] = power_law_size(rng, 16, 512, 1.0);
@@ -103,13 +112,15 @@ public:
         heads_.fill(nullptr);
         root_ = nullptr;
         std::uint32_t serial = 0;
+        competitors::RegionOf<A>& scratch = scratch_.open(a, kScratchCapacity);
         for (std::size_t s = 0; s < steps_; ++s) {
-            // A scratch buffer, used and dropped a few steps later.
+            // A scratch buffer, used now and dropped with its batch.
             std::uint32_t temp_size = temp_sizes_[s];
-            void* temp = allocate<false>(a, probe, temp_size);
+            void* temp = allocate<false>(scratch, probe, temp_size);
             touch(temp, s);
             ++serial;
-            retire(a, probe, temps_[s % kTempLag], temp, temp_size);
+            temps_[s % kScratchSteps] = Pending{temp, temp_size};
+            if (s % kScratchSteps == kScratchSteps - 1) end_batch(scratch, probe, kScratchSteps);
 
             auto* n = static_cast<ListNode*>(allocate<true>(a, probe, sizeof(ListNode)));
             n->next = nullptr;
@@ -148,7 +159,8 @@ public:
             }
         }
         // The build is over: its temporaries go with it.
-        for (std::size_t i = 0; i < kTempLag; ++i) retire(a, probe, temps_[i], nullptr, 0);
+        end_batch(scratch, probe, steps_ % kScratchSteps);
+        scratch_.close();
         for (std::size_t i = 0; i < kMediumLag; ++i) retire(a, probe, mediums_[i], nullptr, 0);
         built_ = true;
     }
@@ -156,6 +168,7 @@ public:
     template <Adapter A, class P>
     void release(A& a, P& probe) {
         built_ = false;
+        scratch_.close();
         Workload::release(a, probe);
     }
 
@@ -211,7 +224,7 @@ private:
     std::uint64_t tree_key(std::size_t j) const { return mix64(seed_ + j); }
     std::uint64_t tree_payload(std::size_t j) const { return tree_key(j) >> 3; }
 
-    template <bool Links, Adapter A, class P>
+    template <bool Links, class A, class P>
     static void* allocate(A& a, P& probe, std::size_t size) {
         probe.before();
         // Nodes hold pointers (a collector must scan them); the rest is data.
@@ -227,6 +240,18 @@ private:
 
     // A program writes what it allocates.
     static void touch(void* p, std::uint64_t value) { std::memcpy(p, &value, sizeof value); }
+
+    // The first n temporaries of the batch die: freed one by one where the
+    // region frees objects, then the region is reset (a no-op for a region
+    // that is the adapter itself).
+    template <class R, class P>
+    void end_batch(R& scratch, P& probe, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if constexpr (R::kFrees) scratch.deallocate(temps_[i].ptr, temps_[i].size, 16);
+            probe.freed(temps_[i].size);
+        }
+        scratch.reset();
+    }
 
     // slot's object (if any) dies; p (if any) takes its place.
     template <Adapter A, class P>
@@ -302,6 +327,7 @@ private:
     MappedArray<TreeNode*> tree_ptrs_;
     MappedArray<Pending> temps_, mediums_;
     MappedArray<const TreeNode*> stack_;
+    competitors::RegionSlot scratch_;
     std::array<ListNode*, kLists> heads_{};
     TreeNode* root_ = nullptr;
     std::uint64_t list_sum_ = 0, tree_sum_ = 0;
