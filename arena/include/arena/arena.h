@@ -207,7 +207,8 @@ typedef struct ArenaStats {
     size_t block_count;          /* blocks held (growth chain + dedicated) */
     size_t dedicated_block_count; /* blocks holding one oversized request */
     size_t padding_bytes;        /* used_bytes - requested_bytes: alignment padding above
-                                    16, size-0 granules, tails of in-place shrinks */
+                                    16, size-0 granules, tails of shrinks in place that
+                                    could not give bytes back (arena_realloc) */
     size_t abandoned_bytes;      /* block tails skipped since reset */
     size_t peak_used_bytes;      /* max used_bytes since creation */
     size_t peak_used_since_reset; /* max used_bytes since the last reset */
