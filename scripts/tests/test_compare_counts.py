@@ -229,3 +229,23 @@ def test_timed_threshold_default_unchanged():
     """--threshold keeps its meaning and default (5 % of the median time) for timed results."""
     r = compare(fixture("compare_run_a.json"), fixture("compare_run_b.json"))
     assert "more than 5% higher" in r.stdout
+
+
+# ---- a real counts run ------------------------------------------------------------------
+
+REAL = fixture("counts_quick.json")
+
+
+def test_real_counts_run_a_a_and_an_injected_change(tmp_path):
+    """counts_quick.json is a real scripts/bench --counts --quick run (16 allocators on
+    small_fixed/64, mixed_sizes, reset_cycles and locality)."""
+    r = compare(REAL, REAL, "--threshold", "0")
+    assert r.returncode == 0 and "(64 compared)" in r.stdout and "warning" not in r.stdout
+    with open(REAL) as f:
+        doc = json.load(f)
+    victim = next(b for b in doc["benchmarks"] if b["name"] == "small_fixed/arena/64")
+    before = victim["instructions_per_alloc"]
+    victim["instructions_per_alloc"] = before * 1.015
+    r = compare(REAL, write(tmp_path, "new.json", doc))
+    assert r.returncode == 1 and flagged(r.stdout) == ["small_fixed/arena/64"]
+    assert f"{before:.5g} -> {before * 1.015:.5g}" in r.stdout
