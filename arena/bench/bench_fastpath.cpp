@@ -1,7 +1,6 @@
 // The arena's fast path against its physical limit: 100,000 allocations of
 // 16-80 bytes, then release, for an ideal hand-inlined bump into a pre-sized
-// buffer (unchecked, and checked with its state in memory), the arena
-// through the C and the C++ API, and
+// buffer, the arena through the C and the C++ API, and
 // std::pmr::monotonic_buffer_resource (default upstream, and pre-sized).
 #include <benchmark/benchmark.h>
 
@@ -67,36 +66,6 @@ void BM_IdealBumpInMemory(benchmark::State &state) {
     set_counters(state);
 }
 
-// The same bump with a bounds check, cursor and limit in escaping memory:
-// the least any allocator with a bounded block does per call (2 loads, 1
-// compare, 1 add, 1 store). The arena's fast path aims at this budget.
-void BM_CheckedBump(benchmark::State &state) {
-    const auto &table = sizes();
-    const size_t total = total_rounded_bytes();
-    std::unique_ptr<char[]> buffer(new char[total + 16]);
-    char *base = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(buffer.get()) + 15) & ~uintptr_t{15});
-    struct Bump {
-        char *cursor;
-        char *limit;
-    } bump{base, base + total};
-    Bump *escaped = &bump;
-    benchmark::DoNotOptimize(escaped);
-    for (auto _ : state) {
-        escaped->cursor = base;
-        for (uint32_t size : table) {
-            size_t rounded = (size + 15) & ~size_t{15};
-            char *cursor = escaped->cursor;
-            void *result = nullptr; // never: the buffer holds the round
-            if (rounded <= static_cast<size_t>(escaped->limit - cursor)) [[likely]] {
-                escaped->cursor = cursor + rounded;
-                result = cursor;
-            }
-            benchmark::DoNotOptimize(result);
-        }
-    }
-    set_counters(state);
-}
-
 void BM_ArenaC(benchmark::State &state) {
     Arena *arena = arena_create(static_cast<size_t>(state.range(0)));
     if (arena == nullptr) {
@@ -136,7 +105,6 @@ void BM_PmrMonotonicPresized(benchmark::State &state) {
 
 BENCHMARK(BM_IdealBump)->Name("fastpath/ideal_bump");
 BENCHMARK(BM_IdealBumpInMemory)->Name("fastpath/ideal_bump_in_memory");
-BENCHMARK(BM_CheckedBump)->Name("fastpath/checked_bump");
 // Arg: initial capacity. 4 KiB grows a chain of blocks (kept by reset);
 // 8 MiB holds the whole round in one block.
 BENCHMARK(BM_ArenaC)->Name("fastpath/arena_c")->Arg(4096)->Arg(8 << 20);
