@@ -263,7 +263,7 @@ def main(args, argv, build, build_dir, log):
     for job in jobs:
         per_allocator[job.allocator] = per_allocator.get(job.allocator, 0.0) + job.seconds
     log()
-    log("== time per allocator (process time under valgrind): "
+    log("== time per allocator (wall time of its valgrind processes): "
         + ", ".join("%s %.0f s" % kv for kv in per_allocator.items()))
     # Wall time depends on what else the machine runs; the processes' CPU time much less.
     log("counts run: %d benchmarks in %s (build %s); counting took %s with %.0f s of CPU in "
