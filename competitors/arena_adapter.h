@@ -85,6 +85,10 @@ public:
 private:
     // The alignment test folds away for the constant alignments workloads pass.
     static void* allocate_in(Arena* arena, std::size_t size, std::size_t align, std::string_view who) {
+        // Never NULL here (create() and the child's constructor abort instead):
+        // said so, the inline fast path drops its NULL-arena test, as a caller
+        // holding an arena it created can.
+        if (arena == nullptr) __builtin_unreachable();
         void* p = align <= ARENA_DEFAULT_ALIGNMENT ? arena_alloc(arena, size) : arena_alloc_aligned(arena, size, align);
         if (__builtin_expect(p == nullptr, 0)) out_of_memory(who, size, align);
         return p;

@@ -18,7 +18,7 @@ from arenabench.results import load_results
 # after the limit.
 PEERS = {"llvm_bump": ("LLVM BumpPtrAllocator", "#7F3C8D"), "obstack": ("GNU obstack", "#11A579"),
          "apr_pool": ("APR pool", "#3969AC"), "protobuf_arena": ("protobuf Arena", "#F2B701"),
-         "foonathan_stack": ("foonathan memory_stack", "#E73F74"),
+         "foonathan_stack": ("foonathan memory stack", "#E73F74"),
          "talloc_pool": ("talloc pool", "#80BA5A"), "jemalloc_arena": ("jemalloc arena", "#008695")}
 ORDER = ["arena", "ideal_bump", *PEERS, "pmr_monotonic", "mimalloc_heap", "mimalloc",
          "jemalloc", "tcmalloc", "malloc", "boehm"]

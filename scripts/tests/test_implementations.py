@@ -96,14 +96,14 @@ def test_section_table_marks_and_missing(peers_report):
     assert "`reset_cycles`<br>upstream allocations per warm cycle" in header
     assert "`compiler_nested`<br>end to end (end_to_end_ns)" in header
     assert list(rows) == ["**arena (ours)**", "LLVM BumpPtrAllocator", "GNU obstack",
-                          "APR pool", "protobuf Arena", "foonathan memory_stack", "talloc pool",
+                          "APR pool", "protobuf Arena", "foonathan memory stack", "talloc pool",
                           "jemalloc private arena", "std::pmr monotonic", "mimalloc heap",
                           "*ideal bump (limit)*, not ranked"]
     ours = rows["**arena (ours)**"]
     assert ours[0].startswith("**2.24 ns") and ours[0].endswith("** (best)")
     assert re.fullmatch(r"\*\*2\.24 ns ±[\d.]+% sd\*\* \(best\)", ours[0]), ours[0]
     assert ours[4] == "**0** (best)"
-    assert rows["foonathan memory_stack"][2] == "not measured"
+    assert rows["foonathan memory stack"][2] == "not measured"
     assert rows["talloc pool"][4] == "not measured"
     assert rows["GNU obstack"][5] == "**27.8 ns** (best)"
     assert not any("(best)" in c for c in rows["*ideal bump (limit)*, not ranked"])

@@ -22,6 +22,12 @@ CACHE_OPTIONS = ["--I1=32768,8,64", "--D1=32768,8,64", "--LL=8388608,16,64"]
 # uninstrumented; the driver starts instrumentation before the warm-up fills.
 VALGRIND_OPTIONS = (["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no",
                      "--instr-atstart=no"] + CACHE_OPTIONS)
+# Time-based purging off: jemalloc (and the private jemalloc arena) purge dirty pages
+# on a decay clock, mimalloc decommits after a delay, both in wall time, which valgrind
+# stretches some fifty-fold; with them on, two runs of one build counted differently.
+# Counts measure the allocation paths; purging is left to the timed runs.
+COUNTS_ENVIRONMENT = {"MALLOC_CONF": "dirty_decay_ms:-1,muzzy_decay_ms:-1",
+                      "MIMALLOC_ALLOW_DECOMMIT": "0"}
 PROCESS_TIMEOUT = 900       # seconds for one benchmark under valgrind
 POLL_SECONDS = 0.05
 MULTI_THREADED = re.compile(r"/threads:\d+$")
@@ -79,6 +85,7 @@ class Job:
         try:
             with open(self.err_file, "w") as err:
                 self.process = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=err,
+                                                env={**os.environ, **COUNTS_ENVIRONMENT},
                                                 preexec_fn=_unblock_stop_signals)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
@@ -248,7 +255,8 @@ def main(args, argv, build, build_dir, log):
                                   catalogue.load())
     suite["mode"] = "counts"
     # Everything that decides the counts (compare warns when two results differ here).
-    suite["counts"] = {"valgrind": version, "cache": cache, "options": list(VALGRIND_OPTIONS)}
+    suite["counts"] = {"valgrind": version, "cache": cache, "options": list(VALGRIND_OPTIONS),
+                       "environment": dict(COUNTS_ENVIRONMENT)}
     if excluded:
         suite["not_counted"] = {"benchmarks": [name for _, _, _, name in excluded],
                                 "why": EXCLUDED_WHY}
