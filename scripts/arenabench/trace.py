@@ -56,6 +56,19 @@ def missing_traces(scale, out=DEFAULT_OUT, jobs=JOBS):
             if not os.path.exists(os.path.join(out, "%s.%s.trace" % (j, scale)))]
 
 
+def ensure_traces(scale, build_dir, log):
+    """Records the traces trace_replay needs at this scale that are missing (once; they are
+    kept), saying so through log."""
+    missing = missing_traces(scale)
+    where = os.path.relpath(DEFAULT_OUT, ROOT)
+    if missing:
+        log("== traces for trace_replay: recording %s into %s (scripts/record-trace "
+            "--if-missing; recorded once, kept)" % (", ".join(missing), where))
+    else:
+        log("== traces for trace_replay: all present in %s" % where)
+    main(["--if-missing", "--scale", scale, "--build-dir", build_dir])
+
+
 def parse_args(argv):
     if "--" in argv:
         i = argv.index("--")

@@ -218,12 +218,7 @@ def main(args, argv, build, build_dir, log):
     binaries, _ = build(build_dir, args.allocator_list, False, want_features=False)
     built = time.monotonic()
     log("== build took %.0f s" % (built - started))
-    missing = trace.missing_traces(scale)
-    if missing:
-        log("== traces for trace_replay: recording %s into %s (scripts/record-trace "
-            "--if-missing; recorded once, kept)"
-            % (", ".join(missing), os.path.relpath(trace.DEFAULT_OUT, ROOT)))
-    trace.main(["--if-missing", "--scale", scale, "--build-dir", build_dir])
+    trace.ensure_traces(scale, build_dir, log)
 
     from .. import cmake
     plan, excluded = [], []

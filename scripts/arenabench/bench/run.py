@@ -239,15 +239,7 @@ def main(argv=None):
         log("== build took %.0f s" % (built - started))
         # trace_replay's recorded traces: made once (scripts/record-trace), kept in
         # build/traces; a job that cannot be recorded is said and skipped.
-        missing = trace.missing_traces(scale)
-        if missing:
-            log("== traces for trace_replay: recording %s into %s (scripts/record-trace "
-                "--if-missing; recorded once, kept)"
-                % (", ".join(missing), os.path.relpath(trace.DEFAULT_OUT, ROOT)))
-        else:
-            log("== traces for trace_replay: all present in %s"
-                % os.path.relpath(trace.DEFAULT_OUT, ROOT))
-        trace.main(["--if-missing", "--scale", scale, "--build-dir", build_dir])
+        trace.ensure_traces(scale, build_dir, log)
         os.makedirs(raw_dir, exist_ok=True)
 
         plan = []  # (allocator, binary, gb_name, clean_name)
