@@ -31,6 +31,7 @@
 #include <new>
 
 #include "adapter.h"
+#include "region.h"
 
 namespace competitors {
 
@@ -85,27 +86,16 @@ public:
     void release() { bump_ = Bump(CountingSlabAllocator(&counts_)); }  // move-assignment frees every slab
     std::size_t footprint_bytes() const {
         std::size_t bytes = bump_.getTotalMemory();
-        for (const Region* r = regions_; r != nullptr; r = r->next_) bytes += r->bump_.getTotalMemory();
-        return bytes;
+        return bytes + regions_.sum([](const Region& r) { return r.bump_.getTotalMemory(); });
     }
     std::optional<std::size_t> upstream_allocations() const { return counts_.allocations; }
 
     // A second BumpPtrAllocator, listed in its adapter while open.
-    class Region : public lifetime::Bulk {
+    class Region : public lifetime::Bulk, public OpenRegions<Region>::Link {
     public:
         static constexpr const char* kKind = "second BumpPtrAllocator";
-        explicit Region(LlvmBumpAdapter& owner) : owner_(owner), bump_(CountingSlabAllocator(&owner.counts_)) {
-            next_ = owner_.regions_;
-            if (next_ != nullptr) next_->prev_ = this;
-            owner_.regions_ = this;
-        }
-        ~Region() {
-            if (prev_ != nullptr) prev_->next_ = next_;
-            else owner_.regions_ = next_;
-            if (next_ != nullptr) next_->prev_ = prev_;
-        }
-        Region(const Region&) = delete;
-        Region& operator=(const Region&) = delete;
+        explicit Region(LlvmBumpAdapter& owner)
+            : OpenRegions<Region>::Link(owner.regions_), bump_(CountingSlabAllocator(&owner.counts_)) {}
         void* allocate(std::size_t n, std::size_t align) { return bump_.Allocate(n, llvm::Align(align)); }
         void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
         void deallocate(void*, std::size_t, std::size_t) {}
@@ -113,9 +103,6 @@ public:
 
     private:
         friend class LlvmBumpAdapter;
-        LlvmBumpAdapter& owner_;
-        Region* prev_ = nullptr;
-        Region* next_ = nullptr;
         Bump bump_;
     };
     // The slab size is fixed at compile time: initial_capacity is not used.
@@ -138,7 +125,7 @@ public:
 private:
     SlabCounts counts_;  // before bump_: it outlives the slabs
     Bump bump_;
-    Region* regions_ = nullptr;
+    OpenRegions<Region> regions_;
 };
 
 }  // namespace competitors

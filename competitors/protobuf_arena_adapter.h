@@ -38,6 +38,7 @@
 #include <new>
 
 #include "adapter.h"
+#include "region.h"
 
 namespace competitors {
 
@@ -57,28 +58,16 @@ public:
     void release() { arena_.Reset(); }
     std::size_t footprint_bytes() const {
         std::size_t bytes = arena_.SpaceAllocated();
-        for (const Region* r = regions_; r != nullptr; r = r->next_) bytes += r->arena_.SpaceAllocated();
-        return bytes;
+        return bytes + regions_.sum([](const Region& r) { return r.arena_.SpaceAllocated(); });
     }
     std::optional<std::size_t> upstream_allocations() const { return counts().allocations - upstream_before_; }
 
     // A second Arena, listed in its adapter while open.
-    class Region : public lifetime::Bulk {
+    class Region : public lifetime::Bulk, public OpenRegions<Region>::Link {
     public:
         static constexpr const char* kKind = "second protobuf Arena";
         Region(ProtobufArenaAdapter& owner, std::size_t initial_capacity)
-            : owner_(owner), arena_(options(initial_capacity)) {
-            next_ = owner_.regions_;
-            if (next_ != nullptr) next_->prev_ = this;
-            owner_.regions_ = this;
-        }
-        ~Region() {
-            if (prev_ != nullptr) prev_->next_ = next_;
-            else owner_.regions_ = next_;
-            if (next_ != nullptr) next_->prev_ = prev_;
-        }
-        Region(const Region&) = delete;
-        Region& operator=(const Region&) = delete;
+            : OpenRegions<Region>::Link(owner.regions_), arena_(options(initial_capacity)) {}
         void* allocate(std::size_t n, std::size_t align) { return allocate_in(arena_, n, align); }
         void* allocate_pointer_free(std::size_t n, std::size_t align) { return allocate(n, align); }
         void deallocate(void*, std::size_t, std::size_t) {}
@@ -86,9 +75,6 @@ public:
 
     private:
         friend class ProtobufArenaAdapter;
-        ProtobufArenaAdapter& owner_;
-        Region* prev_ = nullptr;
-        Region* next_ = nullptr;
         google::protobuf::Arena arena_;
     };
     Region open_region(std::size_t initial_capacity) { return Region(*this, initial_capacity); }
@@ -149,7 +135,7 @@ private:
 
     std::size_t upstream_before_;  // before arena_: its first block counts
     google::protobuf::Arena arena_;
-    Region* regions_ = nullptr;
+    OpenRegions<Region> regions_;
 };
 
 }  // namespace competitors

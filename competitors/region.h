@@ -84,6 +84,48 @@ template <Adapter A>
 template <Adapter A>
 using RegionOf = decltype(open_region(std::declval<A&>(), std::size_t{}));
 
+// The regions an adapter has open, whose memory its footprint_bytes() counts.
+// A region R derives from OpenRegions<R>::Link, constructed from its adapter's
+// list: it is listed from construction to destruction.
+template <class R>
+class OpenRegions {
+public:
+    class Link {
+    public:
+        explicit Link(OpenRegions& list) : list_(list), next_(list.head_) {
+            if (next_ != nullptr) next_->prev_ = this;
+            list.head_ = this;
+        }
+        ~Link() {
+            (prev_ != nullptr ? prev_->next_ : list_.head_) = next_;
+            if (next_ != nullptr) next_->prev_ = prev_;
+        }
+        Link(const Link&) = delete;
+        Link& operator=(const Link&) = delete;
+
+    private:
+        friend class OpenRegions;
+        OpenRegions& list_;
+        Link* prev_ = nullptr;
+        Link* next_;
+    };
+
+    OpenRegions() = default;
+    OpenRegions(const OpenRegions&) = delete;
+    OpenRegions& operator=(const OpenRegions&) = delete;
+
+    // The sum of f(region) over the open regions.
+    template <class F>
+    std::size_t sum(F f) const {
+        std::size_t total = 0;
+        for (const Link* l = head_; l != nullptr; l = l->next_) total += f(static_cast<const R&>(*l));
+        return total;
+    }
+
+private:
+    Link* head_ = nullptr;
+};
+
 // Holds one open region between calls, for code that is not a template on the
 // adapter (a workload opens it in fill() and closes it in release()). Inline
 // storage: opening allocates nothing beyond what the allocator itself does.

@@ -186,7 +186,7 @@ namespace {
 
 // A temporary region's memory counts in the adapter's footprint while the
 // region lives (child arena, child mi_heap, nested pmr resource), and goes
-// when it closes.
+// when it closes, or stays with the adapter for the next region to reuse.
 TYPED_TEST(Workloads, RegionMemoryCountsInTheFootprint) {
     using A = TypeParam;
     if constexpr (A::kScope != competitors::FootprintScope::kInstance ||
@@ -198,12 +198,22 @@ TYPED_TEST(Workloads, RegionMemoryCountsInTheFootprint) {
         A a(config);
         a.allocate(64, 16);
         std::size_t before = a.footprint_bytes();
+        std::size_t peak = 0;
         {
             auto region = open_region(a, 4096);
             for (int i = 0; i < 512; ++i) region.allocate(1024, 16);
-            EXPECT_GE(a.footprint_bytes(), before + 512 * 1024) << RegionOf<A>::kKind;
+            peak = a.footprint_bytes();
+            EXPECT_GE(peak, before + 512 * 1024) << RegionOf<A>::kKind;
         }
-        EXPECT_LT(a.footprint_bytes(), before + 64 * 1024) << RegionOf<A>::kKind << " memory not given back";
+        if (a.footprint_bytes() >= before + 64 * 1024) {
+            // Not given back but kept by the adapter (APR's allocator keeps a
+            // destroyed sub-pool's nodes, the jemalloc adapter its closed
+            // region arenas): then the next region must reuse it.
+            auto region = open_region(a, 4096);
+            for (int i = 0; i < 512; ++i) region.allocate(1024, 16);
+            EXPECT_LT(a.footprint_bytes(), peak + 64 * 1024)
+                << RegionOf<A>::kKind << " memory neither given back nor reused";
+        }
     }
 }
 
