@@ -6,8 +6,10 @@
 // when it is made and remembers a marker (top()) there; reset() is unwind()
 // to that marker: every later block goes to the arena's cache (memory_arena
 // is cached by default) and is reused, in order, by the next fill, so a warm
-// cycle needs nothing from upstream. release() also calls shrink_to_fit(),
-// which frees the cached blocks (the first block stays with the stack).
+// cycle needs nothing from upstream. release() destroys the stack and makes
+// a new one: shrink_to_fit() frees the cached blocks but keeps the block
+// allocator's growth, so every release would start the next fill with a
+// block twice the last one's size (churn reached a 32 GiB block request).
 //
 // First block: the block size given to the constructor (there is no
 // default), so that AdapterConfig::initial_capacity bytes are usable in it
@@ -88,7 +90,8 @@ private:
     public:
         SideStack(Counts* counts, std::size_t first_usable)
             : heap_(counts),
-              stack_(Stack::min_block_size(first_usable != 0 ? first_usable : ARENA_DEFAULT_CAPACITY), heap_),
+              block_size_(Stack::min_block_size(first_usable != 0 ? first_usable : ARENA_DEFAULT_CAPACITY)),
+              stack_(block_size_, heap_),
               first_(stack_.top()) {
             refresh();
         }
@@ -110,8 +113,12 @@ private:
             stack_.unwind(first_);
             refresh();
         }
-        void shrink() {
-            stack_.shrink_to_fit();
+        // A new stack in place of this one (its blocks, cached ones included,
+        // are freed): the first block's size again.
+        void restart() {
+            free_side();
+            stack_ = Stack(block_size_, heap_);
+            first_ = stack_.top();
             refresh();
         }
 
@@ -143,6 +150,7 @@ private:
         }
 
         CountingHeap heap_;
+        std::size_t block_size_;
         Stack stack_;
         Stack::marker first_;
         std::size_t fits_ = 0;
@@ -156,10 +164,7 @@ public:
     void* allocate_pointer_free(std::size_t size, std::size_t align) { return allocate(size, align); }
     void deallocate(void*, std::size_t, std::size_t) {}  // a stack frees by unwinding only
     void reset() { stack_.unwind(); }
-    void release() {
-        stack_.unwind();
-        stack_.shrink();
-    }
+    void release() { stack_.restart(); }
     std::size_t footprint_bytes() const { return counts_.bytes; }
     std::optional<std::size_t> upstream_allocations() const { return counts_.allocations; }
 
